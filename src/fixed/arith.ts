@@ -1,0 +1,73 @@
+// Exact integer arithmetic in plain Numbers (doubles are exact up to 2^53).
+//
+// A 32x32-bit product is up to 2^62, too wide for a double. Each int32 coefficient c is split
+// into c = hi * 2^16 + lo with hi signed (|hi| <= 2^15) and lo in [0, 2^16): x*hi and x*lo are
+// both below 2^47, so sums of up to 64 such products stay exact. The 64-bit accumulator
+// value is then accH * 2^16 + accL, and the round-half-up shift is done on the two parts.
+
+export const INT32_MAX = 2147483647;
+export const INT32_MIN = -2147483648;
+export const INT16_MAX = 32767;
+export const INT16_MIN = -32768;
+export const TWO16 = 65536;
+
+export function sat32(v: number): number {
+  return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v;
+}
+
+export function sat16(v: number): number {
+  return v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v;
+}
+
+/** High (signed) half of an int32: c = splitHi(c) * 2^16 + splitLo(c). */
+export function splitHi(c: number): number {
+  return c >> 16;
+}
+
+/** Low (unsigned) half of an int32. */
+export function splitLo(c: number): number {
+  return c & 0xffff;
+}
+
+/**
+ * floor((accH * 2^16 + accL + 2^(shift-1)) / 2^shift), i.e. round-half-up arithmetic shift
+ * of the 64-bit accumulator, for 16 <= shift <= 46. Caller keeps |accL| < 2^52, |accH| < 2^52.
+ */
+export function roundShiftSplit(accH: number, accL: number, shift: number): number {
+  const t = accL + 2 ** (shift - 1);
+  const tq = Math.floor(t / TWO16);
+  return Math.floor((accH + tq) / 2 ** (shift - 16));
+}
+
+/**
+ * Same as roundShiftSplit, and also the residual the rounding discarded:
+ * residual = acc - q * 2^shift, in [-2^(shift-1), 2^(shift-1)). Used by error feedback.
+ * Writes [q, residual] into out.
+ */
+export function roundShiftSplitResidual(accH: number, accL: number, shift: number, out: Float64Array): void {
+  const half = 2 ** (shift - 1);
+  const t = accL + half;
+  const tq = Math.floor(t / TWO16);
+  const tr = t - tq * TWO16;
+  const hiSum = accH + tq;
+  const scale = 2 ** (shift - 16);
+  const q = Math.floor(hiSum / scale);
+  out[0] = q;
+  out[1] = (hiSum - q * scale) * TWO16 + tr - half;
+}
+
+/** round-half-up arithmetic shift of a value that is exact in a double (|v| < 2^53). */
+export function roundShiftSmall(v: number, shift: number): number {
+  if (shift === 0) return v;
+  return Math.floor((v + 2 ** (shift - 1)) / 2 ** shift);
+}
+
+/** Q31 sample to Q15 with round-half-up and saturation (the Q15 FIR's input conversion). */
+export function q31ToQ15(x: number): number {
+  return sat16(Math.floor((x + 32768) / 65536));
+}
+
+/** Quantize a real value to an integer with `fracBits` fractional bits, rounding to nearest. */
+export function quantizeCoef(v: number, fracBits: number): number {
+  return Math.round(v * 2 ** fracBits);
+}

@@ -1,0 +1,99 @@
+// Biquad cascade, direct form I. Q31 data, coefficients with coefFracBits fraction bits (Q2.30 by
+// default), 64-bit accumulator, round-half-up, saturation to int32. Per section:
+//   acc = b0*x[n] + b1*x[n-1] + b2*x[n-2] + na1*y[n-1] + na2*y[n-2] (+ e[n-1] with error feedback)
+//   y[n] = sat32(floor((acc + 2^(s-1)) / 2^s)),  e[n] = acc + 2^(s-1) - floor(...)*2^s - 2^(s-1)
+// DF1 keeps the section's own output (saturated) as feedback state, so sections never overflow
+// internally; error feedback shapes the rounding noise away from DC, where poles near z=1 amplify it.
+import { INT32_MAX, INT32_MIN, TWO16, sat32, splitHi, splitLo } from '../arith.ts';
+import type { BlockKindDef } from '../blockKind.ts';
+import { INT64_SAFE_SUM_ABS_Q31, isInt } from '../blockKind.ts';
+import type { BiquadDf1Q31Block } from '../program.ts';
+
+export const COEFS_PER_SECTION = 5;
+/** Per-section state words: x1, x2, y1, y2, e. */
+export const STATE_PER_SECTION = 5;
+
+export const biquadDf1Q31: BlockKindDef<BiquadDf1Q31Block> = {
+  kind: 'biquadDf1Q31',
+  outputCount: () => 1,
+  inputCount: () => [1, 1],
+  check(b) {
+    const errors: [string, string][] = [];
+    if (!isInt(b.coefFracBits, 16, 31)) errors.push(['coefFracBits', 'expected an integer in [16, 31]']);
+    const n = b.coefs.length / COEFS_PER_SECTION;
+    if (b.coefs.length === 0 || !Number.isInteger(n)) {
+      errors.push(['coefs', `expected 5 coefficients per section, got ${b.coefs.length}`]);
+      return errors;
+    }
+    if (b.errorFeedback.length !== n) errors.push(['errorFeedback', `expected ${n} flags, got ${b.errorFeedback.length}`]);
+    for (let k = 0; k < n; k++) {
+      let sumAbs = 0;
+      for (let j = 0; j < COEFS_PER_SECTION; j++) {
+        const c = b.coefs[k * COEFS_PER_SECTION + j];
+        if (!isInt(c, INT32_MIN, INT32_MAX)) errors.push([`coefs[${k * COEFS_PER_SECTION + j}]`, `expected an int32, got ${c}`]);
+        sumAbs += Math.abs(c);
+      }
+      if (sumAbs > INT64_SAFE_SUM_ABS_Q31 - 1) {
+        errors.push([`coefs[${k * COEFS_PER_SECTION}..]`, `section ${k}: sum of |coefficients| ${sumAbs} could overflow the 64-bit accumulator (limit ${INT64_SAFE_SUM_ABS_Q31 - 1})`]);
+      }
+    }
+    return errors;
+  },
+  macsPerFrame: (b) => b.coefs.length,
+  createReference(b) {
+    const nSections = b.coefs.length / COEFS_PER_SECTION;
+    const hi = Float64Array.from(b.coefs, splitHi);
+    const lo = Float64Array.from(b.coefs, splitLo);
+    const ef = Uint8Array.from(b.errorFeedback, (f) => (f ? 1 : 0));
+    const st = new Float64Array(nSections * STATE_PER_SECTION);
+    const s = b.coefFracBits;
+    const half = 2 ** (s - 1);
+    const scale = 2 ** (s - 16);
+    // Multiplying by exact inverse powers of two is exact and faster than dividing.
+    const invScale = 1 / scale;
+    const inv16 = 1 / TWO16;
+    const two16 = TWO16; // a local: imported bindings are slow to read in hot loops
+    return {
+      process(inputs, outputs, n) {
+        const out = outputs[0];
+        let src = inputs[0];
+        for (let k = 0; k < nSections; k++) {
+          const c = k * COEFS_PER_SECTION;
+          const h0 = hi[c], h1 = hi[c + 1], h2 = hi[c + 2], h3 = hi[c + 3], h4 = hi[c + 4];
+          const l0 = lo[c], l1 = lo[c + 1], l2 = lo[c + 2], l3 = lo[c + 3], l4 = lo[c + 4];
+          const o = k * STATE_PER_SECTION;
+          let x1 = st[o], x2 = st[o + 1], y1 = st[o + 2], y2 = st[o + 3], e = st[o + 4];
+          const useEf = ef[k] === 1;
+          for (let i = 0; i < n; i++) {
+            const x0 = src[i];
+            const accH = x0 * h0 + x1 * h1 + x2 * h2 + y1 * h3 + y2 * h4;
+            const t = x0 * l0 + x1 * l1 + x2 * l2 + y1 * l3 + y2 * l4 + e + half;
+            const tq = Math.floor(t * inv16);
+            const hiSum = accH + tq;
+            const q = Math.floor(hiSum * invScale);
+            // Residual of the rounding: acc + half - q * 2^s - half.
+            if (useEf) e = (hiSum - q * scale) * two16 + (t - tq * two16) - half;
+            const y = sat32(q);
+            out[i] = y;
+            x2 = x1; x1 = x0; y2 = y1; y1 = y;
+          }
+          st[o] = x1; st[o + 1] = x2; st[o + 2] = y1; st[o + 3] = y2; st[o + 4] = e;
+          src = out;
+        }
+      },
+    };
+  },
+  cTemplate: 'biquadDf1Q31.c.hbs',
+  cInstance(b, prefix) {
+    const nSections = b.coefs.length / COEFS_PER_SECTION;
+    return {
+      tables: [
+        { name: `${prefix}_coefs`, ctype: 'int32_t', values: b.coefs },
+        { name: `${prefix}_ef`, ctype: 'uint8_t', values: b.errorFeedback.map((f) => (f ? 1 : 0)) },
+      ],
+      state: [{ name: `${prefix}_state`, ctype: 'int32_t', length: nSections * STATE_PER_SECTION }],
+      call: (ctx) =>
+        `arrayc_biquad_df1_q31(${prefix}_coefs, ${prefix}_ef, ${prefix}_state, ${nSections}, ${b.coefFracBits}, ${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
+    };
+  },
+};

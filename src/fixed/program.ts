@@ -1,0 +1,102 @@
+// The fixed-point program: a typed, acyclic multi-channel graph of blocks with explicit integer
+// semantics. It has exactly two executors: the TypeScript reference (reference.ts) and the
+// generated C (src/codegen). Every signal between blocks is Q31 in an int32.
+
+/** Where a block input comes from: a program input channel or a block's output channel. */
+export type SignalRef = { input: number } | { block: string; channel: number };
+
+export interface BiquadDf1Q31Block {
+  kind: 'biquadDf1Q31';
+  id: string;
+  inputs: [SignalRef];
+  /** 5 int32 per section: b0, b1, b2, -a1, -a2 (a0 normalized to 1), with coefFracBits fraction bits. */
+  coefs: number[];
+  /** Fraction bits of every coefficient (30 = Q2.30); also the accumulator's output shift. */
+  coefFracBits: number;
+  /** Per section: add the previous sample's rounding residual to the accumulator (first-order noise shaping). */
+  errorFeedback: boolean[];
+}
+
+export interface FirQ31Block {
+  kind: 'firQ31';
+  id: string;
+  inputs: [SignalRef];
+  /** Taps in time order (taps[0] multiplies the newest sample). */
+  taps: number[];
+  /** Fraction bits of the taps (31 = Q1.31); also the output shift. */
+  coefFracBits: number;
+}
+
+export interface FirQ15Block {
+  kind: 'firQ15';
+  id: string;
+  inputs: [SignalRef];
+  /** int16 taps in time order. */
+  taps: number[];
+  /** Fraction bits of the taps (15 = Q1.15); also the output shift back to Q15. */
+  coefFracBits: number;
+}
+
+export interface DelayBlock {
+  kind: 'delay';
+  id: string;
+  inputs: [SignalRef];
+  delaySamples: number;
+}
+
+export interface GainQ31Block {
+  kind: 'gainQ31';
+  id: string;
+  inputs: [SignalRef];
+  gain: number;
+  fracBits: number;
+}
+
+export interface MixQ31Block {
+  kind: 'mixQ31';
+  id: string;
+  inputs: SignalRef[];
+  /** Row-major [output][input] int32 gains. */
+  gains: number[];
+  outputs: number;
+  fracBits: number;
+}
+
+export interface AddSatQ31Block {
+  kind: 'addSatQ31';
+  id: string;
+  inputs: SignalRef[];
+}
+
+export type Block =
+  | BiquadDf1Q31Block
+  | FirQ31Block
+  | FirQ15Block
+  | DelayBlock
+  | GainQ31Block
+  | MixQ31Block
+  | AddSatQ31Block;
+
+export type BlockKind = Block['kind'];
+
+export interface ProgramOutput {
+  name: string;
+  source: SignalRef;
+  /** Real gain of this output relative to the float design (headroom scaling), for reports. */
+  scale: number;
+}
+
+export interface FixedProgram {
+  name: string;
+  sampleRate: number;
+  /** Frames processed per call of the process function. */
+  blockSize: number;
+  inputs: string[];
+  /** In execution order: every block reads only program inputs and earlier blocks. */
+  blocks: Block[];
+  outputs: ProgramOutput[];
+}
+
+export function signalKey(ref: SignalRef): string {
+  return 'input' in ref ? `in.${ref.input}` : `${ref.block}.${ref.channel}`;
+}
