@@ -41,11 +41,9 @@ export function parseDesign(file: string, text: string): LoadedDesign {
       file,
       parsed.error.issues.map((i: z.core.$ZodIssue) => {
         const value = valueAt(json, i.path);
+        const expected = i.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
         const missing = value === undefined && i.code === 'invalid_type';
-        return {
-          path: formatPath(i.path),
-          message: missing ? `missing (${i.message.replace(/, received undefined$/, '')})` : `${i.message} (found ${showValue(value)})`,
-        };
+        return { path: formatPath(i.path), message: missing ? `missing: ${expected}` : `${expected}, found ${showValue(value)}` };
       }),
     );
   }

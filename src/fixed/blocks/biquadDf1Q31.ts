@@ -71,8 +71,8 @@ export const biquadDf1Q31: BlockKindDef<BiquadDf1Q31Block> = {
             const tq = Math.floor(t * inv16);
             const hiSum = accH + tq;
             const q = Math.floor(hiSum * invScale);
-            // Residual of the rounding: acc + half - q * 2^s - half.
-            if (useEf) e = (hiSum - q * scale) * two16 + (t - tq * two16) - half;
+            // Residual of the rounding: acc + half - q * 2^s - half, with acc + half = accH * 2^16 + t.
+            if (useEf) e = (accH - q * scale) * two16 + t - half;
             const y = sat32(q);
             out[i] = y;
             x2 = x1; x1 = x0; y2 = y1; y1 = y;
