@@ -84,6 +84,8 @@ function locateBlock(program: FixedProgram, inputs: Int32Array[], trace: Int32Ar
 export interface VerifyOptions {
   workDir?: string;
   inputs?: Int32Array[];
+  /** The reference outputs for `inputs`, when already computed. */
+  expected?: Int32Array[];
   keep?: boolean;
   onProgress?: (msg: string) => void;
 }
@@ -92,7 +94,7 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
   const work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'arrayc-verify-'));
   try {
     const inputs = opts.inputs ?? testVectors(program.inputs.length);
-    const expected = runProgram(program, inputs).outputs;
+    const expected = opts.expected ?? runProgram(program, inputs).outputs;
     opts.onProgress?.(`${target}: building`);
     const exe = await buildFirmware(srcDir, target, join(work, target, 'build'));
     opts.onProgress?.(`${target}: running ${inputs[0].length} frames`);
@@ -124,12 +126,13 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
 /** Verifies several targets, two at a time. */
 export async function verifyTargets(program: FixedProgram, srcDir: string, targets: Target[], opts: VerifyOptions = {}): Promise<TargetResult[]> {
   const inputs = opts.inputs ?? testVectors(program.inputs.length);
+  const expected = runProgram(program, inputs).outputs;
   const results: TargetResult[] = new Array(targets.length);
   let next = 0;
   const worker = async () => {
     while (next < targets.length) {
       const k = next++;
-      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, workDir: undefined });
+      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, workDir: undefined });
     }
   };
   await Promise.all([worker(), worker()]);
