@@ -9,6 +9,8 @@ import { QuantizeError, type QuantizeReport, quantizeGraph } from './fixed/quant
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_DESIGN = join(PROJECT_ROOT, 'designs', 'manual-crossover.json');
+/** The default for commands that need a geometry design (eval). */
+export const DEFAULT_GEOMETRY_DESIGN = join(PROJECT_ROOT, 'designs', 'studio-3.json');
 
 export interface BuiltDesign {
   design: LoadedDesign;
@@ -19,6 +21,9 @@ export interface BuiltDesign {
 
 export function buildDesign(file: string): BuiltDesign {
   const design = loadDesign(file);
+  if (design.kind !== 'manual') {
+    throw new DesignFileError(file, [{ path: 'kind', message: `'${design.kind}' designs can be evaluated (arrayc eval) but not built yet: the spatial filter design is not implemented` }]);
+  }
   let q;
   try {
     q = quantizeGraph(design.graph);

@@ -21,7 +21,7 @@ const cases: { name: string; mutate: (d: any) => void; path: string; expect: Reg
   { name: 'null gain', mutate: (d) => (d.blocks[4].gainDb = null), path: 'blocks[4].gainDb', expect: /expected number, found null/ },
   { name: 'reference to nothing', mutate: (d) => (d.blocks[2].input = 'nowhere'), path: 'blocks[2].input', expect: /'nowhere' is neither an input \(L, R\) nor a block id/ },
   { name: 'feedback loop', mutate: (d) => (d.blocks[0].input = 'wooferAlignL'), path: 'blocks[0]', expect: /feedback loop: eqL -> wooferAlignL -> wooferL -> eqL/ },
-  { name: 'unknown design kind', mutate: (d) => (d.kind = 'speakers'), path: 'kind', expect: /unknown design kind "speakers"; expected 'manual'/ },
+  { name: 'unknown design kind', mutate: (d) => (d.kind = 'speakers'), path: 'kind', expect: /unknown design kind "speakers"; expected one of 'manual', 'geometry'/ },
   { name: 'unknown field', mutate: (d) => (d.blocks[3].gain = 2), path: 'blocks[3]', expect: /gain/ },
   { name: 'adder that can exceed full scale on raw inputs', mutate: (d) => { d.blocks.push({ id: 's', kind: 'add', inputs: ['L', 'R'] }); d.outputs.push({ name: 's', source: 's' }); }, path: 'blocks[18]', expect: /can reach 2\.000 x full scale.*put a gain block before it/ },
 ];

@@ -10,7 +10,11 @@ import { PROJECT_ROOT } from '../src/pipeline.ts';
 import { prng } from '../src/toolchain/vectors.ts';
 
 const FS = 2 ** 31;
-const crossover = loadDesign(join(PROJECT_ROOT, 'designs', 'manual-crossover.json')).graph;
+const crossover = (() => {
+  const d = loadDesign(join(PROJECT_ROOT, 'designs', 'manual-crossover.json'));
+  if (d.kind !== 'manual') throw new Error('manual-crossover should be a manual design');
+  return d.graph;
+})();
 
 function impulseResponses(g: FloatGraph, len: number) {
   return g.inputs.map((_, i) =>

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { DesignFileError } from '../designfile/errors.ts';
 import { ProgramError } from '../fixed/validate.ts';
-import { DEFAULT_DESIGN, buildDesign, generatedDir, writeBuilt } from '../pipeline.ts';
+import { DEFAULT_DESIGN, DEFAULT_GEOMETRY_DESIGN, buildDesign, generatedDir, writeBuilt } from '../pipeline.ts';
 import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
 import { TARGETS, type Target } from '../toolchain/targets.ts';
 import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
@@ -11,6 +11,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { evaluateDesign, plainPlaybackFilters, type EvalReport } from '../design/evaluate.ts';
+import type { HeadModel } from '../design/plant.ts';
+import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
+import { loadDesign } from '../designfile/load.ts';
+import { basename } from 'node:path';
+
+// `arrayc eval ... | head` closes stdout early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const progress = (msg: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${msg}`);
@@ -107,6 +119,69 @@ program
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+
+const HEAD_MODELS = ['sphere', 'brown-duda', 'free-field'] as const;
+
+async function loadHeadModel(opts: { hrtf?: string; head?: string }, sampleRate: number): Promise<HeadModel> {
+  if (opts.hrtf) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(opts.hrtf);
+    } catch (e) {
+      throw new DesignFileError(opts.hrtf, [{ path: '', message: `cannot read the SOFA file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    }
+    let set;
+    try {
+      set = await parseSofa(bytes, opts.hrtf);
+    } catch (e) {
+      throw new DesignFileError(opts.hrtf, [{ path: '', message: (e as Error).message }]);
+    }
+    return { kind: 'hrtf', set: set.sampleRateHz === sampleRate ? set : resampleSet(set, sampleRate), label: basename(opts.hrtf) };
+  }
+  return { kind: (opts.head ?? 'sphere') as 'sphere' | 'brown-duda' | 'free-field' };
+}
+
+function printEval(r: EvalReport): void {
+  const f = (v: number) => `${v >= 0 ? ' ' : ''}${v.toFixed(1)}`;
+  console.log(`eval ${r.design}: ${r.filters}, head model ${r.headModel}`);
+  console.log(`  separation at the ears, 1/3-octave bands 300 Hz-6 kHz: median ${r.ctc.separationMedianDb.toFixed(1)} dB`);
+  console.log(`    ${r.ctc.bandsDb.map((b) => `${Math.round(b.hz)}:${f(b.db)}`).join('  ')}`);
+  console.log(`  robustness (median separation per listener pose): worst ${r.ctc.worstOffsetDb.toFixed(1)} dB (${r.ctc.worstOffsetPose})`);
+  for (const p of r.ctc.robustness) console.log(`    ${p.label.padEnd(22)} ${f(p.medianDb)} dB`);
+  if (r.beam) {
+    const b = r.beam;
+    console.log(`  centre beam ${b.bandHz[0]}-${b.bandHz[1]} Hz (spatial aliasing above ${Math.round(b.spatialAliasingHz)} Hz), omni point sources / piston directivity:`);
+    console.log(`    null depth at the null directions, median over bands: ${b.nullDepthMedianDb.toFixed(1)} / ${b.withDriverDirectivity.nullDepthMedianDb.toFixed(1)} dB`);
+    console.log(`    main-lobe droop within +/-${45} deg, median over bands: ${b.mainLobeDroopMaxDb.toFixed(1)} / ${b.withDriverDirectivity.mainLobeDroopMaxDb.toFixed(1)} dB`);
+    console.log(`    white-noise gain, min over bands: ${b.whiteNoiseGainMinDb.toFixed(1)} / ${b.withDriverDirectivity.whiteNoiseGainMinDb.toFixed(1)} dB`);
+    console.log(`    directivity index, median over bands: ${b.directivityIndexMedianDb.toFixed(1)} / ${b.withDriverDirectivity.directivityIndexMedianDb.toFixed(1)} dB`);
+  }
+  console.log(`  maximum filter gain (driver effort): ${r.effort.maxFilterGainDb.toFixed(1)} dB (limit ${r.effort.limitDb} dB)`);
+}
+
+program
+  .command('eval')
+  .description('acoustic metrics of a geometry design: separation at the ears, robustness, beam pattern, effort')
+  .argument('[design]', 'design file (JSON)')
+  .option('--hrtf <file.sofa>', 'judge with measured HRTFs from a SOFA file instead of a head model')
+  .option('--head <model>', `head model: ${HEAD_MODELS.join(', ')} (default sphere)`, (v: string) => {
+    if (!(HEAD_MODELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${HEAD_MODELS.join(', ')}`);
+    return v;
+  })
+  .option('--json', 'print one JSON object on stdout')
+  .action(async (file: string | undefined, opts: { hrtf?: string; head?: string; json?: boolean }) => {
+    const design = loadDesign(file ?? DEFAULT_GEOMETRY_DESIGN);
+    if (design.kind !== 'geometry') {
+      throw new DesignFileError(design.file, [{ path: 'kind', message: `eval needs a 'geometry' design (driver positions and a listener), got '${design.kind}'` }]);
+    }
+    progress('loading the head model');
+    const head = await loadHeadModel(opts, design.geometry.sampleRate);
+    progress('evaluating');
+    const report = evaluateDesign(design.geometry, plainPlaybackFilters(design.geometry), 'plain playback (each channel to its home drivers)', head);
+    progressDone();
+    if (opts.json) console.log(JSON.stringify(report));
+    else printEval(report);
   });
 
 try {

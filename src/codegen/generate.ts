@@ -50,8 +50,9 @@ export function generateSources(program: FixedProgram): Map<string, string> {
   let node = 0;
   program.blocks.forEach((b, index) => {
     const def = blockKind(b);
-    if (!kindsUsed.includes(def.cTemplate)) kindsUsed.push(def.cTemplate);
     const inst = def.cInstance(b, `b_${b.id}`, program.blockSize);
+    // Only kernels something calls: an unused static function would fail -Werror.
+    if (inst.usesKernel !== false && !kindsUsed.includes(def.cTemplate)) kindsUsed.push(def.cTemplate);
     for (const t of inst.tables) tables.push({ ctype: t.ctype, name: t.name, length: t.values.length, body: formatTable(t) });
     for (const s of inst.state) state.push({ ...s });
     const outputs = Array.from({ length: def.outputCount(b) }, (_, ch) => bufName({ block: b.id, channel: ch }));

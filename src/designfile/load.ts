@@ -2,18 +2,24 @@
 // and what was expected.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { ArrayGeometry } from '../design/geometry.ts';
 import type { FloatGraph } from '../design/graph.ts';
 import type { Target } from '../toolchain/targets.ts';
 import { DesignFileError, formatPath, showValue } from './errors.ts';
+import { geometryDesignSchema, geometryDesignToModel } from './geometryDesign.ts';
 import { manualDesignSchema, manualDesignToGraph } from './manual.ts';
 
-export interface LoadedDesign {
+interface DesignCommon {
   file: string;
   name: string;
-  kind: 'manual';
   target: Target;
-  graph: FloatGraph;
 }
+
+export type LoadedDesign =
+  | (DesignCommon & { kind: 'manual'; graph: FloatGraph })
+  | (DesignCommon & { kind: 'geometry'; geometry: ArrayGeometry; blockSize: number });
+
+export const DESIGN_KINDS = ['manual', 'geometry'] as const;
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
@@ -32,24 +38,34 @@ export function parseDesign(file: string, text: string): LoadedDesign {
     throw new DesignFileError(file, [{ path: '', message: `not valid JSON: ${(e as Error).message}` }]);
   }
   const kind = valueAt(json, ['kind']);
-  if (kind !== 'manual') {
-    throw new DesignFileError(file, [{ path: 'kind', message: `unknown design kind ${showValue(kind)}; expected 'manual'` }]);
+  const issuesToError = (issues: [string, string][]) => new DesignFileError(file, issues.map(([path, message]) => ({ path, message })));
+  if (kind === 'manual') {
+    const data = checkSchema(file, json, manualDesignSchema);
+    const { graph, issues } = manualDesignToGraph(data);
+    if (!graph) throw issuesToError(issues);
+    return { file, name: data.name, kind: 'manual', target: data.target, graph };
   }
-  const parsed = manualDesignSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new DesignFileError(
-      file,
-      parsed.error.issues.map((i: z.core.$ZodIssue) => {
-        const value = valueAt(json, i.path);
-        const expected = i.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
-        const missing = value === undefined && i.code === 'invalid_type';
-        return { path: formatPath(i.path), message: missing ? `missing: ${expected}` : `${expected}, found ${showValue(value)}` };
-      }),
-    );
+  if (kind === 'geometry') {
+    const data = checkSchema(file, json, geometryDesignSchema);
+    const { geometry, blockSize, issues } = geometryDesignToModel(data);
+    if (!geometry) throw issuesToError(issues);
+    return { file, name: data.name, kind: 'geometry', target: data.target, geometry, blockSize };
   }
-  const { graph, issues } = manualDesignToGraph(parsed.data);
-  if (!graph) throw new DesignFileError(file, issues.map(([path, message]) => ({ path, message })));
-  return { file, name: parsed.data.name, kind: 'manual', target: parsed.data.target, graph };
+  throw new DesignFileError(file, [{ path: 'kind', message: `unknown design kind ${showValue(kind)}; expected one of ${DESIGN_KINDS.map((k) => `'${k}'`).join(', ')}` }]);
+}
+
+function checkSchema<T extends z.ZodType>(file: string, json: unknown, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new DesignFileError(
+    file,
+    parsed.error.issues.map((i: z.core.$ZodIssue) => {
+      const value = valueAt(json, i.path);
+      const expected = i.message.replace(/^Invalid input: /, '').replace(/, received \w+$/, '');
+      const missing = value === undefined && i.code === 'invalid_type';
+      return { path: formatPath(i.path), message: missing ? `missing: ${expected}` : `${expected}, found ${showValue(value)}` };
+    }),
+  );
 }
 
 export function loadDesign(file: string): LoadedDesign {

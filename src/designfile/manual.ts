@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { FloatBlock, FloatGraph, FloatSignal, Sos } from '../design/graph.ts';
 import { maxPoleRadius, normalizeSos } from '../design/graph.ts';
+import { MAX_DELAY_SAMPLES } from '../fixed/blocks/delay.ts';
 import { TARGETS } from '../toolchain/targets.ts';
 
 const ident = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, 'expected an identifier (letter, then letters, digits or _)');
@@ -24,7 +25,7 @@ const block = z.discriminatedUnion('kind', [
     taps: z.array(finite).min(1).max(16384),
     precision: z.enum(['q31', 'q15']).default('q31'),
   }),
-  z.strictObject({ kind: z.literal('delay'), id: ident, input: signal, delaySamples: z.number().int().min(0).max(1 << 20) }),
+  z.strictObject({ kind: z.literal('delay'), id: ident, input: signal, delaySamples: z.number().int().min(0).max(MAX_DELAY_SAMPLES) }),
   z.strictObject({ kind: z.literal('gain'), id: ident, input: signal, gainDb: finite.min(-200).max(90) }),
   z.strictObject({ kind: z.literal('mix'), id: ident, inputs: z.array(signal).min(1).max(64), matrix: z.array(z.array(finite)).min(1).max(256) }),
   z.strictObject({ kind: z.literal('add'), id: ident, inputs: z.array(signal).min(1).max(64) }),

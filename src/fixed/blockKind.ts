@@ -31,6 +31,8 @@ export interface CInstance {
   state: CState[];
   /** One C statement (or several) processing ctx.frames frames. */
   call(ctx: CCallContext): string;
+  /** Whether the call uses the kind's kernel (a zero delay is a plain copy). Default true. */
+  usesKernel?: boolean;
 }
 
 export interface BlockKindDef<B extends Block = Block> {

@@ -31,7 +31,7 @@ export interface TargetResult {
   firstMismatch: Mismatch | null;
 }
 
-function compare(program: FixedProgram, expected: Int32Array[], actualFrames: Int32Array): { mismatches: number; first: Mismatch | null } {
+function compare(program: FixedProgram, expected: Int32Array[], actualFrames: Int32Array, standardVectors: boolean): { mismatches: number; first: Mismatch | null } {
   const nOut = program.outputs.length;
   const frames = expected[0].length;
   let mismatches = 0;
@@ -48,7 +48,7 @@ function compare(program: FixedProgram, expected: Int32Array[], actualFrames: In
       const e = expected[c][i];
       if (a !== e) {
         mismatches++;
-        if (!first) first = { output: program.outputs[c].name, frame: i, expected: e, actual: a, segment: segmentAt(i) };
+        if (!first) first = { output: program.outputs[c].name, frame: i, expected: e, actual: a, segment: standardVectors ? segmentAt(i) : 'caller-supplied vectors' };
       }
     }
   }
@@ -86,6 +86,8 @@ export interface VerifyOptions {
   inputs?: Int32Array[];
   /** The reference outputs for `inputs`, when already computed. */
   expected?: Int32Array[];
+  /** Whether `inputs` are the standard vectors (names the vector segment of a mismatch). */
+  standardVectors?: boolean;
   keep?: boolean;
   onProgress?: (msg: string) => void;
 }
@@ -100,7 +102,7 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
     opts.onProgress?.(`${target}: running ${inputs[0].length} frames`);
     const frames = interleave(inputs);
     const { output } = await runVectors(exe, target, join(work, target, 'run'), frames);
-    const { mismatches, first } = compare(program, expected, output);
+    const { mismatches, first } = compare(program, expected, output, opts.standardVectors ?? opts.inputs === undefined);
     if (first && first.output !== '(all)') {
       opts.onProgress?.(`${target}: mismatch, locating the block with a trace build`);
       const traceExe = await buildFirmware(srcDir, target, join(work, target, 'build-trace'), { extraCflags: ['-DARRAYC_TRACE_ENABLE'] });
@@ -132,7 +134,7 @@ export async function verifyTargets(program: FixedProgram, srcDir: string, targe
   const worker = async () => {
     while (next < targets.length) {
       const k = next++;
-      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, workDir: undefined });
+      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, standardVectors: opts.inputs === undefined, workDir: undefined });
     }
   };
   await Promise.all([worker(), worker()]);

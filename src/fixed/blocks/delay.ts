@@ -3,7 +3,8 @@ import type { BlockKindDef } from '../blockKind.ts';
 import { isInt } from '../blockKind.ts';
 import type { DelayBlock } from '../program.ts';
 
-export const MAX_DELAY_SAMPLES = 1 << 20;
+/** 2^18 samples (5.4 s at 48 kHz, 1 MiB of state): fits every board's RAM with room to spare. */
+export const MAX_DELAY_SAMPLES = 1 << 18;
 
 export const delay: BlockKindDef<DelayBlock> = {
   kind: 'delay',
@@ -38,6 +39,7 @@ export const delay: BlockKindDef<DelayBlock> = {
   cInstance(b, prefix) {
     const d = b.delaySamples;
     return {
+      usesKernel: d !== 0,
       tables: [],
       state: d === 0 ? [] : [
         { name: `${prefix}_line`, ctype: 'int32_t', length: d },
