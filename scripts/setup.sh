@@ -19,7 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # `npm install` honours the lock file; `npm ci` refuses lock files that (as this npm writes
+  # them) leave out other platforms' optional packages.
+  echo "setup: npm install"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ok ($(arm-none-eabi-gcc --version | head -n1); $(qemu-system-arm --version | head -n1))"
