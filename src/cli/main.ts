@@ -14,6 +14,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { evaluateDesign, plainPlaybackFilters, type EvalReport } from '../design/evaluate.ts';
 import type { HeadModel } from '../design/plant.ts';
+import { designSpatial, designedFilters } from '../design/spatial.ts';
 import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
 import { loadDesign } from '../designfile/load.ts';
 import { basename } from 'node:path';
@@ -169,16 +170,25 @@ program
     if (!(HEAD_MODELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${HEAD_MODELS.join(', ')}`);
     return v;
   })
+  .option('--plain', 'evaluate plain playback (each channel through its home drivers) instead of the designed filters')
   .option('--json', 'print one JSON object on stdout')
-  .action(async (file: string | undefined, opts: { hrtf?: string; head?: string; json?: boolean }) => {
+  .action(async (file: string | undefined, opts: { hrtf?: string; head?: string; plain?: boolean; json?: boolean }) => {
     const design = loadDesign(file ?? DEFAULT_GEOMETRY_DESIGN);
     if (design.kind !== 'geometry') {
       throw new DesignFileError(design.file, [{ path: 'kind', message: `eval needs a 'geometry' design (driver positions and a listener), got '${design.kind}'` }]);
     }
     progress('loading the head model');
     const head = await loadHeadModel(opts, design.geometry.sampleRate);
-    progress('evaluating');
-    const report = evaluateDesign(design.geometry, plainPlaybackFilters(design.geometry), 'plain playback (each channel to its home drivers)', head);
+    let report: EvalReport;
+    if (opts.plain) {
+      progress('evaluating');
+      report = evaluateDesign(design.geometry, plainPlaybackFilters(design.geometry), 'plain playback (each channel to its home drivers)', head);
+    } else {
+      progress('designing the filters');
+      const spatial = designSpatial(design.geometry, design.spatial, design.blockSize);
+      progress('evaluating');
+      report = evaluateDesign(design.geometry, designedFilters(spatial), `designed filters (CTC ${design.spatial.ctc.robustness}, ${spatial.centre.kind} centre)`, head);
+    }
     progressDone();
     if (opts.json) console.log(JSON.stringify(report));
     else printEval(report);

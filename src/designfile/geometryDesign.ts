@@ -9,6 +9,7 @@ import {
   norm,
   unit,
 } from '../design/geometry.ts';
+import { DEFAULT_SPATIAL_SETTINGS, type SpatialSettings } from '../design/spatial.ts';
 import { TARGETS } from '../toolchain/targets.ts';
 
 const finite = z.number().finite();
@@ -49,8 +50,19 @@ export const geometryDesignSchema = z.strictObject({
       nullsDeg: z.array(finite.min(-180).max(180)).default([90, -90]),
       mainLobeDeg: finite.min(0).max(90).default(45),
       minWhiteNoiseGainDb: finite.min(-40).max(10).default(-10),
+      delaySamples: z.number().int().min(0).max(4096).default(DEFAULT_SPATIAL_SETTINGS.beam.delaySamples),
+      maxTaps: z.number().int().min(64).max(4096).default(DEFAULT_SPATIAL_SETTINGS.beam.maxTaps),
     })
     .optional(),
+  ctc: z
+    .strictObject({
+      robustness: z.enum(['nominal', 'near', 'grid']).default(DEFAULT_SPATIAL_SETTINGS.ctc.robustness),
+      modellingDelaySamples: z.number().int().min(0).max(4096).default(DEFAULT_SPATIAL_SETTINGS.ctc.modellingDelaySamples),
+      rtfDelaySamples: z.number().int().min(0).max(1024).default(DEFAULT_SPATIAL_SETTINGS.ctc.rtfDelaySamples),
+      maxTaps: z.number().int().min(64).max(4096).default(DEFAULT_SPATIAL_SETTINGS.ctc.maxTaps),
+      realizationErrorDb: finite.min(-80).max(0).default(DEFAULT_SPATIAL_SETTINGS.ctc.realizationErrorDb),
+    })
+    .default({ ...DEFAULT_SPATIAL_SETTINGS.ctc }),
   fixedPoint: z.strictObject({ blockSize: z.number().int().min(1).max(4096).default(48) }).default({ blockSize: 48 }),
   target: z.enum(TARGETS).default('cortex-m4'),
 });
@@ -61,7 +73,12 @@ export type GeometryDesign = z.infer<typeof geometryDesignSchema>;
 const MIN_DRIVER_SPACING_M = 0.01;
 
 /** Physical checks; issues are [fieldPath, message]. */
-export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeometry; blockSize: number; issues: [string, string][] } {
+export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeometry; spatial: SpatialSettings; blockSize: number; issues: [string, string][] } {
+  const spatial: SpatialSettings = {
+    nfft: DEFAULT_SPATIAL_SETTINGS.nfft,
+    ctc: d.ctc,
+    beam: { ...DEFAULT_SPATIAL_SETTINGS.beam, ...(d.beam ? { delaySamples: d.beam.delaySamples, maxTaps: d.beam.maxTaps } : {}) },
+  };
   const issues: [string, string][] = [];
   const fmt = (v: Vec3) => `[${v.map((x) => x.toFixed(3)).join(', ')}]`;
   const ids = new Map<string, number>();
@@ -110,9 +127,10 @@ export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeom
     if (hi > d.sampleRate / 2) issues.push(['beam.bandHz', `upper edge ${hi} Hz is above Nyquist`]);
     if (d.drivers.length < 2) issues.push(['beam', 'a beam needs at least two drivers']);
   }
-  if (issues.length) return { blockSize: d.fixedPoint.blockSize, issues };
+  if (issues.length) return { blockSize: d.fixedPoint.blockSize, spatial, issues };
   return {
     blockSize: d.fixedPoint.blockSize,
+    spatial,
     issues,
     geometry: {
       name: d.name,
@@ -125,7 +143,7 @@ export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeom
       cancellationTargetDb: curve,
       homeDrivers: d.homeDrivers,
       effortLimitDb: d.effortLimitDb,
-      beam: d.beam,
+      beam: d.beam && { bandHz: d.beam.bandHz, nullsDeg: d.beam.nullsDeg, mainLobeDeg: d.beam.mainLobeDeg, minWhiteNoiseGainDb: d.beam.minWhiteNoiseGainDb },
     },
   };
 }

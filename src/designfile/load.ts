@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ArrayGeometry } from '../design/geometry.ts';
 import type { FloatGraph } from '../design/graph.ts';
+import type { SpatialSettings } from '../design/spatial.ts';
 import type { Target } from '../toolchain/targets.ts';
 import { DesignFileError, formatPath, showValue } from './errors.ts';
 import { geometryDesignSchema, geometryDesignToModel } from './geometryDesign.ts';
@@ -17,7 +18,7 @@ interface DesignCommon {
 
 export type LoadedDesign =
   | (DesignCommon & { kind: 'manual'; graph: FloatGraph })
-  | (DesignCommon & { kind: 'geometry'; geometry: ArrayGeometry; blockSize: number });
+  | (DesignCommon & { kind: 'geometry'; geometry: ArrayGeometry; spatial: SpatialSettings; blockSize: number });
 
 export const DESIGN_KINDS = ['manual', 'geometry'] as const;
 
@@ -47,9 +48,9 @@ export function parseDesign(file: string, text: string): LoadedDesign {
   }
   if (kind === 'geometry') {
     const data = checkSchema(file, json, geometryDesignSchema);
-    const { geometry, blockSize, issues } = geometryDesignToModel(data);
+    const { geometry, spatial, blockSize, issues } = geometryDesignToModel(data);
     if (!geometry) throw issuesToError(issues);
-    return { file, name: data.name, kind: 'geometry', target: data.target, geometry, blockSize };
+    return { file, name: data.name, kind: 'geometry', target: data.target, geometry, spatial, blockSize };
   }
   throw new DesignFileError(file, [{ path: 'kind', message: `unknown design kind ${showValue(kind)}; expected one of ${DESIGN_KINDS.map((k) => `'${k}'`).join(', ')}` }]);
 }
