@@ -6,14 +6,16 @@ import { DesignFileError } from './designfile/errors.ts';
 import { type LoadedDesign, loadDesign } from './designfile/load.ts';
 import type { FixedProgram } from './fixed/program.ts';
 import { QuantizeError, type QuantizeReport, quantizeGraph } from './fixed/quantize.ts';
+import { type SpatialDesign, designSpatial } from './design/spatial.ts';
+import { filtersJson } from './export/filtersJson.ts';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
-export const DEFAULT_DESIGN = join(PROJECT_ROOT, 'designs', 'manual-crossover.json');
-/** The default for commands that need a geometry design (eval). */
-export const DEFAULT_GEOMETRY_DESIGN = join(PROJECT_ROOT, 'designs', 'studio-3.json');
+export const DEFAULT_DESIGN = join(PROJECT_ROOT, 'designs', 'studio-3.json');
 
 export interface BuiltDesign {
   design: LoadedDesign;
+  /** The spatial design, for geometry designs. */
+  spatial?: SpatialDesign;
   program: FixedProgram;
   report: QuantizeReport;
   files: Map<string, string>;
@@ -21,17 +23,18 @@ export interface BuiltDesign {
 
 export function buildDesign(file: string): BuiltDesign {
   const design = loadDesign(file);
-  if (design.kind !== 'manual') {
-    throw new DesignFileError(file, [{ path: 'kind', message: `'${design.kind}' designs can be evaluated (arrayc eval) but not built yet: the spatial filter design is not implemented` }]);
-  }
+  const spatial = design.kind === 'geometry' ? designSpatial(design.geometry, design.spatial, design.blockSize) : undefined;
+  const graph = design.kind === 'geometry' ? spatial!.graph : design.graph;
   let q;
   try {
-    q = quantizeGraph(design.graph);
+    q = quantizeGraph(graph);
   } catch (e) {
     if (e instanceof QuantizeError) throw new DesignFileError(file, [{ path: e.path, message: e.message.slice(e.path.length + 2) }]);
     throw e;
   }
-  return { design, program: q.program, report: q.report, files: generateSources(q.program) };
+  const files = generateSources(q.program);
+  if (spatial) files.set('filters.json', JSON.stringify(filtersJson(spatial, q.program)) + '\n');
+  return { design, spatial, program: q.program, report: q.report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 export function generatedDir(name: string, outRoot = join(PROJECT_ROOT, 'generated')): string {

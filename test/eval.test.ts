@@ -9,7 +9,7 @@ const design = (n: string) => join(PROJECT_ROOT, 'designs', `${n}.json`);
 
 describe('arrayc eval', () => {
   it('compact-2 with the KEMAR SOFA file (--json)', async () => {
-    const r = await runCli(['eval', design('compact-2'), '--hrtf', KEMAR, '--json']);
+    const r = await runCli(['eval', design('compact-2'), '--hrtf', KEMAR, '--plain', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -29,14 +29,14 @@ describe('arrayc eval', () => {
 
   it('stereo-pair: plain playback separates more than a compact pair, with every head model', async () => {
     for (const args of [[], ['--head', 'brown-duda'], ['--hrtf', KEMAR]]) {
-      const j = JSON.parse((await runCli(['eval', design('stereo-pair'), ...args, '--json'])).stdout);
+      const j = JSON.parse((await runCli(['eval', design('stereo-pair'), ...args, '--plain', '--json'])).stdout);
       expect(j.ctc.separationMedianDb).toBeGreaterThan(3);
       expect(j.ctc.separationMedianDb).toBeLessThan(10);
     }
   });
 
-  it('studio-3 reports the centre beam', async () => {
-    const r = await runCli(['eval', design('studio-3'), '--json']);
+  it('studio-3 reports the centre beam (plain playback)', async () => {
+    const r = await runCli(['eval', design('studio-3'), '--plain', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     for (const k of ['nullDepthMedianDb', 'mainLobeDroopMaxDb', 'whiteNoiseGainMinDb']) expect(typeof j.beam[k]).toBe('number');
@@ -47,6 +47,15 @@ describe('arrayc eval', () => {
     expect(j.beam.withDriverDirectivity.nullDepthMedianDb).toBeGreaterThanOrEqual(0);
     expect(j.beam.pattern.length).toBe(7);
     expect(j.effort.maxFilterGainDb).toBeCloseTo(0, 9);
+  });
+
+  it('designed filters by default: compact-2 on KEMAR separates far more than plain playback', async () => {
+    const r = await runCli(['eval', design('compact-2'), '--hrtf', KEMAR, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.filters).toMatch(/^designed filters/);
+    expect(j.ctc.separationMedianDb).toBeGreaterThan(18);
+    expect(j.effort.maxFilterGainDb).toBeLessThanOrEqual(15);
   });
 
   it('human-readable output, and a manual design is refused', async () => {

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { DesignFileError } from '../designfile/errors.ts';
 import { ProgramError } from '../fixed/validate.ts';
-import { DEFAULT_DESIGN, DEFAULT_GEOMETRY_DESIGN, buildDesign, generatedDir, writeBuilt } from '../pipeline.ts';
+import { DEFAULT_DESIGN, buildDesign, generatedDir, writeBuilt } from '../pipeline.ts';
 import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
 import { TARGETS, type Target } from '../toolchain/targets.ts';
 import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
@@ -173,7 +173,7 @@ program
   .option('--plain', 'evaluate plain playback (each channel through its home drivers) instead of the designed filters')
   .option('--json', 'print one JSON object on stdout')
   .action(async (file: string | undefined, opts: { hrtf?: string; head?: string; plain?: boolean; json?: boolean }) => {
-    const design = loadDesign(file ?? DEFAULT_GEOMETRY_DESIGN);
+    const design = loadDesign(file ?? DEFAULT_DESIGN);
     if (design.kind !== 'geometry') {
       throw new DesignFileError(design.file, [{ path: 'kind', message: `eval needs a 'geometry' design (driver positions and a listener), got '${design.kind}'` }]);
     }

@@ -49,6 +49,7 @@
 import { type Complex, cabs2, cadd, cconj, cdiv, cexpj, cmul, cscale, csub } from './complex.ts';
 import type { ArrayGeometry } from './geometry.ts';
 import { type BeamResult, bandGrid, beamMetrics, thirdOctaveBands } from './metrics.ts';
+import { type CMatrix, solve } from './linalg.ts';
 import { deviceDirection, farFieldSteering } from './plant.ts';
 
 export interface BeamformerOptions {
@@ -135,32 +136,6 @@ const DEFAULTS = {
 };
 
 // ---- small dense complex linear algebra -------------------------------------------------------
-
-type CMatrix = Complex[][];
-
-/** Solve A x = b by Gaussian elimination with partial pivoting (A, b untouched). */
-function solve(A: CMatrix, b: Complex[]): Complex[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (cabs2(M[r][col]) > cabs2(M[piv][col])) piv = r;
-    if (!(cabs2(M[piv][col]) > 0)) throw new Error('beamformer: singular system');
-    [M[col], M[piv]] = [M[piv], M[col]];
-    for (let r = col + 1; r < n; r++) {
-      const f = cdiv(M[r][col], M[col][col]);
-      if (f.re === 0 && f.im === 0) continue;
-      for (let k = col; k <= n; k++) M[r][k] = csub(M[r][k], cmul(f, M[col][k]));
-    }
-  }
-  const x: Complex[] = new Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = M[r][n];
-    for (let k = r + 1; k < n; k++) s = csub(s, cmul(M[r][k], x[k]));
-    x[r] = cdiv(s, M[r][r]);
-  }
-  return x;
-}
 
 /** A += s conj(v) v^T */
 function addOuter(A: CMatrix, v: Complex[], s: number): void {

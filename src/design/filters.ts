@@ -1,5 +1,6 @@
 // Classic filter designs used by crossovers and EQ (RBJ audio-EQ cookbook biquads, windowed
 // linear-phase FIR by frequency sampling) and frequency responses to check them.
+import type { Complex } from './complex.ts';
 import type { Sos } from './graph.ts';
 
 const BUTTERWORTH_Q = Math.SQRT1_2;
@@ -48,15 +49,16 @@ export function sosResponse(sos: Sos[], fHz: number, fs: number): [number, numbe
   return [re, im];
 }
 
-/** Complex response of FIR taps at fHz. */
-export function firResponse(taps: readonly number[], fHz: number, fs: number): [number, number] {
+/** Response of FIR taps (an impulse response) at any frequency: sum_n h[n] e^{-j 2 pi f n / fs}. */
+export function firResponse(taps: ArrayLike<number>, fHz: number, fs: number): Complex {
   const w = (2 * Math.PI * fHz) / fs;
   let re = 0, im = 0;
-  taps.forEach((h, k) => {
-    re += h * Math.cos(w * k);
-    im -= h * Math.sin(w * k);
-  });
-  return [re, im];
+  for (let n = 0; n < taps.length; n++) {
+    if (taps[n] === 0) continue;
+    re += taps[n] * Math.cos(w * n);
+    im -= taps[n] * Math.sin(w * n);
+  }
+  return { re, im };
 }
 
 /**

@@ -16,6 +16,7 @@ import { designBeamformer } from './beamformer.ts';
 import { type ArrayGeometry, type ChannelName, type ListenerPose, NOMINAL_POSE, ROBUSTNESS_GRID } from './geometry.ts';
 import type { FloatBlock, FloatGraph, FloatSignal, Sos } from './graph.ts';
 import { simulateFloat } from './graph.ts';
+import { firResponse } from './filters.ts';
 import { fftGrid, firOnGrid, realizationErrorDb, realizeFir } from './realize.ts';
 import { type VirtualizerDesign, designVirtualizer } from './virtualizer.ts';
 
@@ -192,7 +193,8 @@ export function spatialGraph(d: Omit<SpatialDesign, 'graph'>, blockSize: number)
   for (const ch of ['L', 'R'] as const) {
     if (v.ipsiSos.length) blocks.push({ kind: 'biquad', id: `virt${ch}_ipsi`, inputs: [input(ch)], sos: sos(v.ipsiSos), errorFeedback: 'auto' });
     else blocks.push({ kind: 'gain', id: `virt${ch}_ipsi`, inputs: [input(ch)], gain: 1 });
-    blocks.push({ kind: 'biquad', id: `virt${ch}_contraLp`, inputs: [input(ch)], sos: sos(v.contraSos), errorFeedback: 'auto' });
+    if (v.contraSos.length) blocks.push({ kind: 'biquad', id: `virt${ch}_contraLp`, inputs: [input(ch)], sos: sos(v.contraSos), errorFeedback: 'auto' });
+    else blocks.push({ kind: 'gain', id: `virt${ch}_contraLp`, inputs: [input(ch)], gain: 1 });
     blocks.push({ kind: 'delay', id: `virt${ch}_contra`, inputs: [sig(`virt${ch}_contraLp`)], delaySamples: v.contraDelaySamples });
   }
   blocks.push({ kind: 'add', id: 'earL', inputs: [sig('virtL_ipsi'), sig('virtR_contra')] });
@@ -289,16 +291,7 @@ export function designedFilters(d: SpatialDesign): (freqsHz: number[]) => Partia
 
 /** Response of FIR taps at arbitrary frequencies (for the evaluation grid). */
 export function firAt(taps: number[], freqsHz: number[], sampleRate: number): Complex[] {
-  return freqsHz.map((f) => {
-    const w = (2 * Math.PI * f) / sampleRate;
-    let re = 0, im = 0;
-    for (let n = 0; n < taps.length; n++) {
-      if (taps[n] === 0) continue;
-      re += taps[n] * Math.cos(w * n);
-      im -= taps[n] * Math.sin(w * n);
-    }
-    return { re, im };
-  });
+  return freqsHz.map((f) => firResponse(taps, f, sampleRate));
 }
 
 export { firOnGrid };

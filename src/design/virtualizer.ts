@@ -16,34 +16,40 @@
 // Fit, in two stages (deterministic: fixed grids, fixed starting points, no randomness):
 //
 // 1. Contralateral magnitude. Least squares on 20 log10 |C(f)| - 20 log10 |G(f)| over a log grid
-//    50 Hz .. 8 kHz (24 points per octave), plus a lightly weighted (0.1) continuation up to
-//    0.45 fs so that nothing above the band is left unconstrained. C is gain x a cascade of
-//    biquads, each numerator and denominator parameterized by its two reflection (Schur-Cohn)
-//    coefficients k = 0.99995 tanh(u), so every pole and every zero is strictly inside the unit
-//    circle for any parameter value (stable and minimum phase by construction, real or complex
-//    roots alike). Levenberg-Marquardt (forward-difference Jacobian) starting from the Brown-Duda
-//    relative shelf (1 + s alpha_c a/2c) / (1 + s alpha_i a/2c) (bilinear transform); further
-//    sections are added greedily, each started as an RBJ peaking section that undoes the largest
-//    remaining error peaks (a few fixed candidates, the best kept), then all sections are refined
-//    jointly. Each section count ends with Lawson-style reweighting (weights x |error|) toward the
-//    minimax solution. Sections are added until the max error is below 0.5 dB or
-//    maxContraSections is reached.
+//    50 Hz .. 8 kHz (24 points per octave), plus lightly weighted (0.1) continuations 5 .. 50 Hz
+//    and 8 kHz .. min(0.45 fs, 20 kHz), so that nothing outside the band is left unconstrained (a
+//    shelf hidden below 50 Hz would add group delay at low frequency). C is a gain times a cascade
+//    of biquads; each numerator and denominator 1 + c1 z^-1 + c2 z^-2 is parameterized by two
+//    reflection (Schur-Cohn) coefficients of the polynomial scaled to radius MAX_ROOT_RADIUS, so
+//    every pole and zero has radius < 0.998 for any parameter value: stable and minimum phase by
+//    construction, real or complex roots alike. Levenberg-Marquardt (analytic Jacobian) starts
+//    from the Brown-Duda relative shelf (1 + s alpha_c a/2c) / (1 + s alpha_i a/2c) (bilinear
+//    transform, alpha from brownDudaAlpha). Further sections are added greedily: each new section
+//    starts as an RBJ peaking section undoing one of the three largest error peaks (Q 0.7 or 2,
+//    seeded from the least-squares or the minimax solution; the best of the 12 kept) and all
+//    sections are then refined jointly. Each section count ends with 8 Lawson iterations
+//    (weights x |error|, the best iterate kept) toward the minimax solution. Sections are added
+//    while the max error exceeds 0.5 dB, up to maxContraSections.
 //
-// 2. Delay and all-pass. The model's relative delay is defined as its low-frequency group delay
-//      tauModel = lim_{f->0} -d arg G / d omega
-//    (= sphereItdS at 0 Hz, ~ 3 (a/c) sin theta for a far source; Kuhn 1977). With the contra
-//    low-pass C fixed, the excess group delay the delay line and the all-pass still have to supply
-//    is tauEx(f) = tauG(f) - tauC(f), and the realized path ratio z^-D C / A has group delay
-//      D + tauC(f) - tauA(f),
-//    so D - tauA(f) is fitted to tauEx(f): least squares over the same log grid 50 Hz .. 8 kHz
-//    (point group delays of the model by central differences), with the low-frequency limit
-//    f -> 0 weighted 1000 times a grid point (it is matched to ~1e-3 sample: the fractional part
-//    of the delay is realized by the all-pass, Thiran-like, and its frequency dependence by the
-//    all-pass dispersion). The all-pass A is empty, first order ((a + z^-1)/(1 + a z^-1)) or second
-//    order (numerator = reversed denominator, reflection-parameterized like the contra sections);
-//    D runs over the integers around tauEx, each (order, D) is fitted from fixed starting points
-//    and the lowest cost wins (a higher order must lower the cost by 5 %). The all-pass sits in
-//    the ipsilateral path, so it subtracts its group delay tauA >= 0 from the relative delay.
+// 2. Delay and all-pass. The model's relative delay is defined as the low-frequency group delay
+//      tauModel = lim_{f->0} -d arg G(f) / d omega
+//    (= sphereItdS at 0 Hz, ~ 3 (a/c) sin theta for a far source; Kuhn 1977). With C fixed, the
+//    realized path ratio z^-D C(z) / A(z) has group delay D + tauC(f) - tauA(f), so the excess
+//    tauEx(f) = tauG(f) - tauC(f) is what the integer delay and the all-pass must supply:
+//      D - tauA(f) ~ tauEx(f)   least squares on the 50 Hz .. 8 kHz grid (point group delays of
+//                               the model by central differences),
+//      D - tauA(0) = tauEx(0)   exactly, so the low-frequency delay is matched: the fractional
+//                               part of the delay is carried by the all-pass (Thiran-like).
+//    A is empty, first order (a + z^-1)/(1 + a z^-1) or second order (numerator = reversed
+//    denominator); the equality leaves the first order no freedom and the second one (see
+//    fitDelayAllpass). D runs over the integers from tauEx(0) up to max tauEx + 3; the lowest cost
+//    wins, a higher order only if it lowers the cost by 5 %. Because the all-pass is in the
+//    ipsilateral path it subtracts its group delay (>= 0) from the relative delay.
+//
+//    What the structure cannot do: a low-order all-pass adds group delay only in lumps of area
+//    pi per order, so it cannot reproduce the model's small (+-2..5 sample) group-delay ripple at
+//    0.2 .. 2 kHz (the creeping-wave interference, and the difference between the model's excess
+//    phase and that of the minimum-phase C); that residual is reported (group and phase delay).
 //
 // The report measures the result on a denser grid (48 points per octave).
 import { sosResponse } from './filters.ts';
@@ -56,8 +62,14 @@ export const DEFAULT_MAX_CONTRA_SECTIONS = 3;
 export const VIRTUALIZER_FIT_BAND_HZ: readonly [number, number] = [50, 8000];
 /** Sections are added until the contralateral magnitude error is below this. */
 const TARGET_MAX_ERROR_DB = 0.5;
-/** Root radius bound of the reflection parameterization: |k| < RHO. */
-const RHO = 0.99995;
+/**
+ * Root-radius bound of every fitted pole and zero (contra sections and all-pass). With it a corner
+ * can still go down to ~15 Hz at 48 kHz, and no near-cancelling pole-zero pair (tiny in
+ * magnitude, huge in group delay) or zero can sit on the unit circle.
+ */
+export const MAX_ROOT_RADIUS = 0.998;
+/** Reflection coefficients of the radius-scaled polynomial stay below this (numerical margin). */
+const RHO = 0.9999;
 
 export interface VirtualizerParams {
   /** Azimuth of the virtual loudspeaker, counter-clockwise from straight ahead (+30 = front left). */
@@ -74,7 +86,7 @@ export interface VirtualizerParams {
 }
 
 export interface VirtualizerReport {
-  /** Ear that gets ipsiSos: 'left' for sin(angle) >= 0 (a source on the left), else 'right'. */
+  /** Ear that gets ipsiSos: 'left' for sin(angle) >= 0 (a source on the left, or straight ahead/behind), else 'right'. */
   ipsilateralEar: 'left' | 'right';
   /** Max | 20 log10 |contra path| - 20 log10 |G| | over 50 Hz .. 8 kHz (48 points per octave). */
   maxMagnitudeErrorDb: number;
@@ -150,14 +162,14 @@ const sumSq = (r: Float64Array): number => {
 };
 
 /**
- * Levenberg-Marquardt on sum r(x)^2 with Marquardt's diagonal scaling; the Jacobian (columns
- * dr/dx_j) is given or taken by forward differences. Returns the best point found and its cost.
+ * Levenberg-Marquardt on sum r(x)^2 with Marquardt's diagonal scaling; jacobian(x) gives the
+ * columns dr/dx_j. Returns the best point found and its cost.
  */
 function levenbergMarquardt(
   residual: (x: number[]) => Float64Array,
   x0: number[],
+  jacobian: (x: number[]) => Float64Array[],
   maxIter = 200,
-  jacobian?: (x: number[]) => Float64Array[],
 ): { x: number[]; cost: number } {
   let x = [...x0];
   let r = residual(x);
@@ -166,16 +178,7 @@ function levenbergMarquardt(
   const n = x.length;
   if (n === 0) return { x, cost };
   for (let iter = 0; iter < maxIter; iter++) {
-    const cols: Float64Array[] = jacobian ? jacobian(x) : [];
-    for (let j = 0; j < n && !jacobian; j++) {
-      const h = 1e-7 * Math.max(1, Math.abs(x[j]));
-      const xp = [...x];
-      xp[j] += h;
-      const rp = residual(xp);
-      const col = new Float64Array(r.length);
-      for (let i = 0; i < r.length; i++) col[i] = (rp[i] - r[i]) / h;
-      cols.push(col);
-    }
+    const cols = jacobian(x);
     const jtj: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     const jtr = new Array<number>(n).fill(0);
     for (let p = 0; p < n; p++) {
@@ -221,15 +224,23 @@ function levenbergMarquardt(
 const toK = (u: number): number => RHO * Math.tanh(u);
 const fromK = (k: number): number => Math.atanh(Math.max(-RHO * 0.999999, Math.min(RHO * 0.999999, k)) / RHO);
 
-/** Monic 1 + c1 z^-1 + c2 z^-2 from reflection parameters (roots inside |z| < 1 for any u). */
+/**
+ * Monic 1 + c1 z^-1 + c2 z^-2 from parameters u1, u2: the polynomial 1 + c1' z^-1 + c2' z^-2 with
+ * reflection coefficients k = RHO tanh(u) (c1' = k1 (1 + k2), c2' = k2; Schur-Cohn: roots inside
+ * the unit circle, real or complex) scaled by R = MAX_ROOT_RADIUS (c1 = R c1', c2 = R^2 c2'), so
+ * every root has radius < R for any u.
+ */
 function polyFromParams(u1: number, u2: number): [number, number] {
   const k1 = toK(u1), k2 = toK(u2);
-  return [k1 * (1 + k2), k2];
+  const r = MAX_ROOT_RADIUS;
+  return [r * k1 * (1 + k2), r * r * k2];
 }
 
+/** Inverse of polyFromParams (roots beyond the bound are pulled inside). */
 function paramsFromPoly(c1: number, c2: number): [number, number] {
-  const k2 = c2;
-  const k1 = c1 / (1 + c2);
+  const r = MAX_ROOT_RADIUS;
+  const k2 = c2 / (r * r);
+  const k1 = c1 / r / (1 + k2);
   return [fromK(k1), fromK(k2)];
 }
 
@@ -278,7 +289,7 @@ function contraSosFromParams(x: number[]): Sos[] {
 
 /**
  * d(contraDb)/dx_j for every parameter: ln gain -> 20/ln 10; u1, u2 (numerator) and v1, v2
- * (denominator) through c1 = k1 (1 + k2), c2 = k2, k = RHO tanh(u).
+ * (denominator) through c1 = R k1 (1 + k2), c2 = R^2 k2, k = RHO tanh(u) (see polyFromParams).
  */
 function contraDbJacobian(g: Grid, x: number[]): Float64Array[] {
   const m = g.freqsHz.length;
@@ -289,7 +300,8 @@ function contraDbJacobian(g: Grid, x: number[]): Float64Array[] {
       const t1 = Math.tanh(x[off + 4 * s]), t2 = Math.tanh(x[off + 1 + 4 * s]);
       const k1 = RHO * t1, k2 = RHO * t2;
       const dk1 = RHO * (1 - t1 * t1), dk2 = RHO * (1 - t2 * t2);
-      const c1 = k1 * (1 + k2), c2 = k2;
+      const r = MAX_ROOT_RADIUS;
+      const c1 = r * k1 * (1 + k2), c2 = r * r * k2;
       const du1 = new Float64Array(m), du2 = new Float64Array(m);
       for (let i = 0; i < m; i++) {
         const re = 1 + c1 * g.cos1[i] + c2 * g.cos2[i];
@@ -297,8 +309,8 @@ function contraDbJacobian(g: Grid, x: number[]): Float64Array[] {
         const inv = (sign * dbScale) / (re * re + im * im);
         const dc1 = inv * (re * g.cos1[i] + im * g.sin1[i]);
         const dc2 = inv * (re * g.cos2[i] + im * g.sin2[i]);
-        du1[i] = dc1 * dk1 * (1 + k2);
-        du2[i] = (dc1 * k1 + dc2) * dk2;
+        du1[i] = dc1 * r * dk1 * (1 + k2);
+        du2[i] = (dc1 * r * k1 + dc2 * r * r) * dk2;
       }
       cols.push(du1, du2);
     }
@@ -339,15 +351,34 @@ export function sosGroupDelaySamples(sos: readonly Sos[], w: number): number {
   return gd;
 }
 
-/** All-pass sections for the dispersion parameters: [] (order 0), [a] (order 1), [u1, u2] (order 2). */
-function allpassFromParams(x: number[]): Sos[] {
-  if (x.length === 0) return [];
-  if (x.length === 1) {
-    const a = toK(x[0]);
-    return [[a, 1, 0, 1, a, 0]];
-  }
-  const [d1, d2] = polyFromParams(x[0], x[1]);
-  return [[d2, d1, 1, 1, d1, d2]];
+/** Continuous phase of p0 + p1 e^{-jw} + p2 e^{-2jw} with its roots inside |z| < 1: in (-pi, pi). */
+function polyPhase(p0: number, p1: number, p2: number, w: number): number {
+  return Math.atan2(-p1 * Math.sin(w) - p2 * Math.sin(2 * w), p0 + p1 * Math.cos(w) + p2 * Math.cos(2 * w));
+}
+
+/** Continuous phase (from 0 Hz) of a cascade whose numerators and denominators are all minimum phase. */
+function minPhaseCascadePhase(sos: readonly Sos[], w: number): number {
+  let ph = 0;
+  for (const [b0, b1, b2, a0, a1, a2] of sos) ph += polyPhase(b0, b1, b2, w) - polyPhase(a0, a1, a2, w);
+  return ph;
+}
+
+/**
+ * Continuous phase (from 0 Hz) of an all-pass cascade of allpassSection's: order N sections
+ * z^-N D(1/z) / D(z) have phase -N w - 2 arg D.
+ */
+function allpassCascadePhase(sos: readonly Sos[], w: number): number {
+  let ph = 0;
+  for (const [, , b2, a0, a1, a2] of sos) ph += (b2 === 0 ? -w : -2 * w) - 2 * polyPhase(a0, a1, a2, w);
+  return ph;
+}
+
+/**
+ * One all-pass section with denominator 1 + d1 z^-1 + d2 z^-2 and the reversed denominator as
+ * numerator: first order (a + z^-1) / (1 + a z^-1) with a = d1, or second order.
+ */
+function allpassSection(order: 1 | 2, d1: number, d2: number): Sos {
+  return order === 1 ? [d1, 1, 0, 1, d1, 0] : [d2, d1, 1, 1, d1, d2];
 }
 
 
@@ -417,7 +448,6 @@ function fitContra(g: Grid, targetDb: Float64Array, baseWeights: Float64Array, i
     return levenbergMarquardt(
       (x) => contraDb(g, x).map((v, i) => sw[i] * (v - targetDb[i])),
       x0,
-      200,
       (x) => contraDbJacobian(g, x).map((col) => col.map((v, i) => sw[i] * v)),
     ).x;
   };
@@ -446,7 +476,7 @@ function fitContra(g: Grid, targetDb: Float64Array, baseWeights: Float64Array, i
 
   let current = lsFit(init, baseWeights);
   let best = minimax(current);
-  // Prefer the least-squares solution as the seed for more sections; keep the minimax one as result.
+  // current: the least-squares solution (a seed for more sections); best: the minimax one.
   for (let n = 2; n <= maxSections && best.maxErrDb > TARGET_MAX_ERROR_DB; n++) {
     const { err } = measure(best.x);
     // Candidate centres: the largest local peaks of |error| inside the band.
@@ -458,7 +488,6 @@ function fitContra(g: Grid, targetDb: Float64Array, baseWeights: Float64Array, i
     }
     peaks.sort((p, q) => Math.abs(err[q]) - Math.abs(err[p]));
     let bestN: ContraFit | null = null;
-    let bestNSeed: number[] = current;
     for (const i of peaks.slice(0, 3)) {
       for (const q of [0.7, 2]) {
         for (const seed of [current, best.x]) {
@@ -473,16 +502,13 @@ function fitContra(g: Grid, targetDb: Float64Array, baseWeights: Float64Array, i
           const x0 = [seed[0] + Math.log(b0 / a0), ...seed.slice(1), u1, u2, v1, v2];
           const xl = lsFit(x0, baseWeights);
           const cand = { x: xl, maxErrDb: measure(xl).maxErr };
-          if (!bestN || cand.maxErrDb < bestN.maxErrDb) {
-            bestN = cand;
-            bestNSeed = xl;
-          }
+          if (!bestN || cand.maxErrDb < bestN.maxErrDb) bestN = cand;
         }
       }
     }
     if (!bestN) break;
     const refined = minimax(bestN.x);
-    current = bestNSeed;
+    current = bestN.x;
     // A section that does not help is not kept.
     if (refined.maxErrDb < best.maxErrDb - 1e-3) best = refined;
     else break;
@@ -543,13 +569,13 @@ function fitDelayAllpass(g: Grid, tauEx: Float64Array, tauEx0: number): DelayFit
     if (!(g0 > 0)) continue;
     // Order 1.
     const a = (1 - g0) / (1 + g0);
-    if (Math.abs(a) < RHO) {
-      candidates[1].push({ delay, ap: [[a, 1, 0, 1, a, 0]], cost: costOf(delay, 1, denGroupDelay(g, a, 0, tmp)) });
+    if (Math.abs(a) < MAX_ROOT_RADIUS) {
+      candidates[1].push({ delay, ap: [allpassSection(1, a, 0)], cost: costOf(delay, 1, denGroupDelay(g, a, 0, tmp)) });
     }
     // Order 2: one free parameter d2.
     const h = g0 / 2;
     const d1Of = (d2: number) => ((1 - h) - (1 + h) * d2) / h;
-    const stable = (d2: number) => Math.abs(d2) < RHO && Math.abs(d1Of(d2)) < (1 + d2) * RHO;
+    const stable = (d2: number) => maxPoleRadius(d1Of(d2), d2) < MAX_ROOT_RADIUS;
     const cost2 = (d2: number) => (stable(d2) ? costOf(delay, 2, denGroupDelay(g, d1Of(d2), d2, tmp)) : Infinity);
     const steps = 200;
     let bestK = -1, bestC = Infinity;
@@ -571,7 +597,7 @@ function fitDelayAllpass(g: Grid, tauEx: Float64Array, tauEx0: number): DelayFit
     let d2 = (lo + hiD2) / 2;
     if (!(cost2(d2) <= bestC)) d2 = -1 + (2 * bestK) / steps;
     const d1 = d1Of(d2);
-    candidates[2].push({ delay, ap: [[d2, d1, 1, 1, d1, d2]], cost: cost2(d2) });
+    candidates[2].push({ delay, ap: [allpassSection(2, d1, d2)], cost: cost2(d2) });
   }
   let best: DelayFit | null = null;
   for (const list of candidates) {
@@ -619,14 +645,17 @@ export function designVirtualizer(p: VirtualizerParams): VirtualizerDesign {
   if (!(bandHi > 2 * bandLo)) throw new RangeError(`sampleRate ${fs} is too low for the ${bandLo}..${bandHiNominal} Hz fit band`);
 
   const sinTheta = Math.sin((p.angleDeg * Math.PI) / 180);
-  const lateralRad = Math.asin(Math.min(1, Math.abs(sinTheta)));
+  // |sin| below 1e-12 (0 or 180 degrees up to rounding): both ears at 90 degrees, G = 1 exactly.
+  const lateralRad = Math.abs(sinTheta) < 1e-12 ? 0 : Math.asin(Math.min(1, Math.abs(sinTheta)));
   const model = sphereModel(a, r, lateralRad, c);
 
   // --- Stage 1: contra magnitude.
   const bandFreqs = logGrid(bandLo, bandHi, 24);
   const topHz = Math.min(0.45 * fs, 20000);
   const extFreqs = topHz > bandHi * 1.06 ? logGrid(bandHi, topHz, 12).slice(1) : [];
-  const fitFreqs = [...bandFreqs, ...extFreqs];
+  // Below the band too (5 .. 50 Hz): no shelf may hide under 50 Hz, where it would add group delay.
+  const lowFreqs = logGrid(bandLo / 10, bandLo, 6).slice(0, -1);
+  const fitFreqs = [...bandFreqs, ...extFreqs, ...lowFreqs];
   const grid = makeGrid(fitFreqs, fs);
   const targetDb = Float64Array.from(fitFreqs, (f) => model.db(f));
   const inBand = fitFreqs.map((_, i) => i < bandFreqs.length);
@@ -639,8 +668,7 @@ export function designVirtualizer(p: VirtualizerParams): VirtualizerDesign {
   const [u1, u2] = paramsFromPoly((1 - k1) / (1 + k1), 0);
   const [v1, v2] = paramsFromPoly((1 - k2) / (1 + k2), 0);
   const init = [Math.log(((1 + k1) / (1 + k2)) * 10 ** (dcDb / 20)), u1, u2, v1, v2];
-  const contraFit = fitContra(grid, targetDb, weights, inBand, init, maxSections);
-  const contraSos = contraSosFromParams(contraFit.x);
+  const contraSos = lateralRad === 0 ? [] : contraSosFromParams(fitContra(grid, targetDb, weights, inBand, init, maxSections).x);
 
   // --- Stage 2: delay + all-pass on the in-band grid.
   const tauModelS = lateralRad === 0 ? 0 : sphereItdS({ radiusM: a, azimuthRad: lateralRad, freqHz: 0, sourceDistanceM: r, speedOfSound: c });
@@ -650,7 +678,7 @@ export function designVirtualizer(p: VirtualizerParams): VirtualizerDesign {
   const tauG = Float64Array.from(bandFreqs, (f) => model.groupDelayS(f) * fs);
   const tauEx = tauG.map((t, i) => t - sosGroupDelaySamples(contraSos, ws[i]));
   const tauEx0 = tauModel - sosGroupDelaySamples(contraSos, 0);
-  const delayFit = fitDelayAllpass(bandGrid, tauEx, tauEx0);
+  const delayFit: DelayFit = lateralRad === 0 ? { delay: 0, ap: [], cost: 0 } : fitDelayAllpass(bandGrid, tauEx, tauEx0);
   const ipsiSos = delayFit.ap;
   const contraDelaySamples = delayFit.delay;
 
@@ -665,21 +693,18 @@ export function designVirtualizer(p: VirtualizerParams): VirtualizerDesign {
     sq += e * e;
   }
   let gdSqLow = 0, gdMaxLow = 0, nLow = 0, gdSq = 0, pdMaxLow = 0;
-  // Phases unwrapped along the check grid from its first point (|phase| < 0.3 rad at 50 Hz).
-  let modelPhase = 0, realPhase = 0, prevModel = 0, prevReal = 0;
+  // Model phase unwrapped along the check grid from 50 Hz (|arg G| < 0.3 rad there); the
+  // realized phase is continuous by construction.
+  let modelPhase = 0, prevModel = 0;
   checkFreqs.forEach((f, i) => {
     const w = (2 * Math.PI * f) / fs;
     const e = realizedGd(w) - model.groupDelayS(f) * fs;
     gdSq += e * e;
     const [gr, gi] = model.ratio(f);
-    const [cr, ci] = sosResponse(contraSos, f, fs);
-    const [ar, ai] = sosResponse(ipsiSos, f, fs);
     const mArg = Math.atan2(gi, gr);
-    const rArg = Math.atan2(ci, cr) - Math.atan2(ai, ar) - w * contraDelaySamples;
     modelPhase = i === 0 ? mArg : modelPhase + wrapPi(mArg - prevModel);
-    realPhase = i === 0 ? wrapPi(rArg) : realPhase + wrapPi(rArg - prevReal);
     prevModel = mArg;
-    prevReal = rArg;
+    const realPhase = minPhaseCascadePhase(contraSos, w) - allpassCascadePhase(ipsiSos, w) - w * contraDelaySamples;
     if (f <= 1500) {
       gdSqLow += e * e;
       gdMaxLow = Math.max(gdMaxLow, Math.abs(e));
@@ -699,7 +724,7 @@ export function designVirtualizer(p: VirtualizerParams): VirtualizerDesign {
     contraSos,
     contraDelaySamples,
     report: {
-      ipsilateralEar: sinTheta >= 0 ? 'left' : 'right',
+      ipsilateralEar: sinTheta >= 0 || lateralRad === 0 ? 'left' : 'right',
       maxMagnitudeErrorDb: maxErr,
       rmsMagnitudeErrorDb: Math.sqrt(sq / checkFreqs.length),
       modelDelaySamples: tauModel,

@@ -8,7 +8,7 @@ import { blockKind } from '../fixed/registry.ts';
 import { runProgram } from '../fixed/reference.ts';
 import { buildFirmware, runVectors } from './firmware.ts';
 import type { Target } from './targets.ts';
-import { deinterleave, interleave, segmentAt, testVectors } from './vectors.ts';
+import { interleave, segmentAt, testVectors } from './vectors.ts';
 
 export interface Mismatch {
   /** Where the first wrong sample appears at the program's outputs. */

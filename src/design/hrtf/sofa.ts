@@ -12,6 +12,7 @@
 import FFT from 'fft.js';
 import h5wasm, { Dataset, File as H5File, type Group } from 'h5wasm';
 import type { Complex } from '../complex.ts';
+import { firResponse } from '../filters.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -715,12 +716,5 @@ export function resampleSet(set: HrirSet, toHz: number): HrirSet {
 
 /** H(f) = sum_n h[n] e^{-j 2 pi f n / fs} at any frequency (not just FFT bins). */
 export function hrtfResponse(ir: Float64Array, sampleRateHz: number, freqHz: number): Complex {
-  const w = (2 * Math.PI * freqHz) / sampleRateHz;
-  let re = 0, im = 0;
-  for (let n = 0; n < ir.length; n++) {
-    if (ir[n] === 0) continue;
-    re += ir[n] * Math.cos(w * n);
-    im -= ir[n] * Math.sin(w * n);
-  }
-  return { re, im };
+  return firResponse(ir, freqHz, sampleRateHz);
 }
