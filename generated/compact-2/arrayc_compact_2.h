@@ -8,7 +8,7 @@
 #define ARRAYC_COMPACT_2_BLOCK_SIZE 48
 #define ARRAYC_COMPACT_2_NUM_INPUTS 3
 #define ARRAYC_COMPACT_2_NUM_OUTPUTS 2
-#define ARRAYC_COMPACT_2_NUM_NODES 18
+#define ARRAYC_COMPACT_2_NUM_NODES 20
 
 /* Inputs, Q31: [0] L [1] R [2] C */
 /* Outputs, Q31: [0] left [1] right */

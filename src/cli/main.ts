@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { evaluateDesign, plainPlaybackFilters, type EvalReport } from '../design/evaluate.ts';
 import type { HeadModel } from '../design/plant.ts';
-import { designSpatial, designedFilters } from '../design/spatial.ts';
+import { designSpatial, designedFilters, realizationSummary } from '../design/spatial.ts';
 import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
 import { loadDesign } from '../designfile/load.ts';
 import { basename } from 'node:path';
@@ -86,6 +86,14 @@ program
       const size = await codeSize(exe, target);
       progressDone();
       console.log(`built ${built.design.name}: ${built.program.blocks.length} blocks -> ${rel(dir)}/`);
+      if (built.spatial) {
+        const r = realizationSummary(built.spatial);
+        console.log(`  latency ${r.latencySamples} samples (${r.latencyMs.toFixed(1)} ms): CTC modelling delay ${r.modellingDelaySamples} + RTF delay ${r.rtfDelaySamples}`);
+        console.log(`  CTC L: ${r.ctcForm.L}`);
+        console.log(`  CTC R: ${r.ctcForm.R}`);
+        console.log(`  virtualizer: ${r.virtualizer.ipsiSections} all-pass + ${r.virtualizer.contraSections} low-pass sections, ITD delay ${r.virtualizer.contraDelaySamples} samples, fit within ${r.virtualizer.maxMagnitudeErrorDb.toFixed(2)} dB`);
+        for (const f of r.filters) console.log(`  FIR ${f.path}: ${f.taps} taps${f.errorDb === null ? '' : `, realization error ${f.errorDb.toFixed(1)} dB (worst 1/3-octave band)`}`);
+      }
       console.log(`  compiled for ${target}${size ? `: harness + program .text ${size.text} B, .data ${size.data} B, .bss ${size.bss} B` : ''}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -187,7 +195,7 @@ program
       progress('designing the filters');
       const spatial = designSpatial(design.geometry, design.spatial, design.blockSize);
       progress('evaluating');
-      report = evaluateDesign(design.geometry, designedFilters(spatial), `designed filters (CTC ${design.spatial.ctc.robustness}, ${spatial.centre.kind} centre)`, head);
+      report = { ...evaluateDesign(design.geometry, designedFilters(spatial), `designed filters (CTC ${design.spatial.ctc.robustness}, ${spatial.centre.kind} centre)`, head), realization: realizationSummary(spatial) };
     }
     progressDone();
     if (opts.json) console.log(JSON.stringify(report));

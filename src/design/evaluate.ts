@@ -35,6 +35,8 @@ export interface EvalReport {
   /** Judged with omnidirectional point sources; also with the piston directivity model. */
   beam?: BeamResult & { withDriverDirectivity: Omit<BeamResult, 'pattern'> };
   effort: { maxFilterGainDb: number; limitDb: number };
+  /** For designed filters: modelling delay, latency, FIR lengths and realization errors. */
+  realization?: import('./spatial.ts').RealizationSummary;
 }
 
 export function plainPlaybackFilters(g: ArrayGeometry): ChannelFilterFn {

@@ -27,6 +27,8 @@ export interface SpatialSettings {
   nfft: number;
   ctc: {
     robustness: CtcRobustness;
+    /** 'auto': RTF form where it meets the error bound with no more multiplies than direct FIRs. */
+    form: 'auto' | 'rtf' | 'direct';
     modellingDelaySamples: number;
     rtfDelaySamples: number;
     maxTaps: number;
@@ -37,7 +39,7 @@ export interface SpatialSettings {
 
 export const DEFAULT_SPATIAL_SETTINGS: SpatialSettings = {
   nfft: 8192,
-  ctc: { robustness: 'near', modellingDelaySamples: 256, rtfDelaySamples: 64, maxTaps: 1024, realizationErrorDb: -30 },
+  ctc: { robustness: 'near', form: 'auto', modellingDelaySamples: 256, rtfDelaySamples: 64, maxTaps: 1024, realizationErrorDb: -30 },
   beam: { delaySamples: 384, maxTaps: 1024, realizationErrorDb: -30 },
 };
 
@@ -59,11 +61,14 @@ export function ctcDesignPoses(r: CtcRobustness): ListenerPose[] {
 
 export interface RtfChannel {
   /**
-   * 'rtf': shared filter plus ratio filters; 'direct': one FIR per driver, used when the ratio
-   * filters cannot meet the error bound within maxTaps (a ratio of two long responses can ring
-   * much longer than either, e.g. two drivers close together).
+   * 'rtf': shared filter plus ratio filters; 'direct': one FIR per driver, used (with form
+   * 'auto') when the ratio filters cannot meet the error bound within their length limit, or
+   * need more multiplies than direct FIRs (a ratio of two responses can ring much longer than
+   * either, and its error is multiplied by the shared filter's gain).
    */
   form: 'rtf' | 'direct';
+  /** Why this form. */
+  note: string;
   referenceDriver: string;
   shared: number[];
   /** Per non-reference driver: the ratio filter (includes rtfDelaySamples); direct form: the driver's FIR. */
@@ -112,6 +117,13 @@ function realizeRtf(g: ArrayGeometry, ch: 'L' | 'R', w: Map<string, Complex[]>, 
   const composite = new Map<string, number[]>();
   const errorDb = new Map<string, number>();
   const tau = s.ctc.rtfDelaySamples;
+  // The composite error is the ratio's error times the shared filter's gain: tighten the ratio's
+  // bound by the shared filter's peak gain in the judged band, and let it be twice as long.
+  let sharedPeak = 1;
+  for (let k = 0; k < freqs.length; k++) {
+    if (freqs[k] >= CTC_ERROR_BAND_HZ[0] && freqs[k] <= CTC_ERROR_BAND_HZ[1]) sharedPeak = Math.max(sharedPeak, Math.hypot(sharedResp[k].re, sharedResp[k].im));
+  }
+  const ratioOptions = { ...o, errorBoundDb: o.errorBoundDb - 20 * Math.log10(sharedPeak), maxLength: 2 * o.maxLength };
   for (const d of g.drivers) {
     if (d.id === ref) {
       composite.set(d.id, convolve(shared, impulseAt(tau)));
@@ -120,7 +132,7 @@ function realizeRtf(g: ArrayGeometry, ch: 'L' | 'R', w: Map<string, Complex[]>, 
         const r = Math.hypot(sharedResp[k].re, sharedResp[k].im) < 1e-9 ? { re: 0, im: 0 } : cdiv(v, sharedResp[k]);
         return cmul(r, cexpj((-2 * Math.PI * freqs[k] * tau) / g.sampleRate));
       });
-      const taps = realizeFir(ratio, o).taps;
+      const taps = realizeFir(ratio, ratioOptions).taps;
       ratios.set(d.id, taps);
       composite.set(d.id, convolve(shared, taps));
     }
@@ -129,7 +141,8 @@ function realizeRtf(g: ArrayGeometry, ch: 'L' | 'R', w: Map<string, Complex[]>, 
     errorDb.set(d.id, realizationErrorDb(composite.get(d.id)!, target, s.nfft, g.sampleRate, CTC_ERROR_BAND_HZ));
   }
   const worst = Math.max(...errorDb.values());
-  if (worst <= s.ctc.realizationErrorDb + RTF_ERROR_ALLOWANCE_DB) return { form: 'rtf', referenceDriver: ref, shared, ratios, composite, errorDb };
+  const rtf: RtfChannel = { form: 'rtf', referenceDriver: ref, shared, ratios, composite, errorDb, note: '' };
+  if (s.ctc.form === 'rtf') return { ...rtf, note: 'RTF form as the design asks' };
   // Direct form: every driver's response realized on its own (the reference keeps its RTF delay
   // so both forms have the same latency).
   const direct = new Map<string, number[]>();
@@ -140,7 +153,17 @@ function realizeRtf(g: ArrayGeometry, ch: 'L' | 'R', w: Map<string, Complex[]>, 
     direct.set(d.id, r.taps);
     directError.set(d.id, r.errorDb);
   }
-  return { form: 'direct', referenceDriver: ref, shared: [], ratios: direct, composite: direct, errorDb: directError };
+  const directForm: RtfChannel = { form: 'direct', referenceDriver: ref, shared: [], ratios: direct, composite: direct, errorDb: directError, note: '' };
+  if (s.ctc.form === 'direct') return { ...directForm, note: 'direct form as the design asks' };
+  const macs = (c: RtfChannel) => c.shared.length + [...c.ratios.values()].reduce((a, t) => a + t.length, 0);
+  const rtfMeets = worst <= s.ctc.realizationErrorDb + RTF_ERROR_ALLOWANCE_DB;
+  if (rtfMeets && macs(rtf) <= macs(directForm)) return { ...rtf, note: `RTF form: within the error bound, ${macs(rtf)} multiplies per frame against ${macs(directForm)} direct` };
+  return {
+    ...directForm,
+    note: rtfMeets
+      ? `direct form: the RTF form would need ${macs(rtf)} multiplies per frame against ${macs(directForm)}`
+      : `direct form: the RTF form misses the error bound (worst ${worst.toFixed(1)} dB against ${s.ctc.realizationErrorDb} dB)`,
+  };
 }
 
 /** How far past the error bound the RTF form may be before the direct form is used instead. */
@@ -242,6 +265,39 @@ export function spatialGraph(d: Omit<SpatialDesign, 'graph'>, blockSize: number)
     outputs.push({ name: dr.id, source: sig(`feed_${dr.id}`) });
   }
   return { name: g.name, sampleRate: g.sampleRate, blockSize, inputs: ['L', 'R', 'C'], blocks, outputs };
+}
+
+export interface RealizationSummary {
+  modellingDelaySamples: number;
+  rtfDelaySamples: number;
+  latencySamples: number;
+  latencyMs: number;
+  ctcForm: { L: string; R: string };
+  /** Every FIR of the design: where it sits, its length, its worst-band realization error. */
+  filters: { path: string; taps: number; errorDb: number | null }[];
+  virtualizer: { ipsiSections: number; contraSections: number; contraDelaySamples: number; maxMagnitudeErrorDb: number };
+}
+
+/** What was realized and how well, for the build output, eval --json and the report. */
+export function realizationSummary(d: SpatialDesign): RealizationSummary {
+  const filters: RealizationSummary['filters'] = [];
+  for (const ch of ['L', 'R'] as const) {
+    const c = d.ctc[ch];
+    if (c.form === 'rtf') filters.push({ path: `ctc ${ch} shared`, taps: c.shared.length, errorDb: null });
+    for (const [id, taps] of c.ratios) filters.push({ path: `ctc ${ch} ${c.form === 'rtf' ? 'ratio' : 'direct'} -> ${id}`, taps: taps.length, errorDb: c.errorDb.get(id) ?? null });
+    if (c.form === 'rtf') filters.push({ path: `ctc ${ch} reference -> ${c.referenceDriver} (composite)`, taps: c.composite.get(c.referenceDriver)!.length, errorDb: c.errorDb.get(c.referenceDriver) ?? null });
+  }
+  for (const [id, taps] of d.centre.firs) filters.push({ path: `centre ${d.centre.kind} -> ${id}`, taps: taps.length, errorDb: d.centre.errorDb.get(id) ?? null });
+  const v = d.virtualizer;
+  return {
+    modellingDelaySamples: d.settings.ctc.modellingDelaySamples,
+    rtfDelaySamples: d.settings.ctc.rtfDelaySamples,
+    latencySamples: d.latencySamples,
+    latencyMs: (1000 * d.latencySamples) / d.geometry.sampleRate,
+    ctcForm: { L: d.ctc.L.note, R: d.ctc.R.note },
+    filters,
+    virtualizer: { ipsiSections: v.ipsiSos.length, contraSections: v.contraSos.length, contraDelaySamples: v.contraDelaySamples, maxMagnitudeErrorDb: v.report.maxMagnitudeErrorDb },
+  };
 }
 
 /** Longest impulse response exported: the brief's limit. */

@@ -57,6 +57,7 @@ export const geometryDesignSchema = z.strictObject({
   ctc: z
     .strictObject({
       robustness: z.enum(['nominal', 'near', 'grid']).default(DEFAULT_SPATIAL_SETTINGS.ctc.robustness),
+      form: z.enum(['auto', 'rtf', 'direct']).default(DEFAULT_SPATIAL_SETTINGS.ctc.form),
       modellingDelaySamples: z.number().int().min(0).max(4096).default(DEFAULT_SPATIAL_SETTINGS.ctc.modellingDelaySamples),
       rtfDelaySamples: z.number().int().min(0).max(1024).default(DEFAULT_SPATIAL_SETTINGS.ctc.rtfDelaySamples),
       maxTaps: z.number().int().min(64).max(4096).default(DEFAULT_SPATIAL_SETTINGS.ctc.maxTaps),
