@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc make libc6-dev libmysofa1 hdf5-tools)
+packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc make libc6-dev libmysofa1 hdf5-tools chromium)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$p"); fi

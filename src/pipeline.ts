@@ -7,7 +7,13 @@ import { type LoadedDesign, loadDesign } from './designfile/load.ts';
 import type { FixedProgram } from './fixed/program.ts';
 import { QuantizeError, type QuantizeReport, quantizeGraph } from './fixed/quantize.ts';
 import { type SpatialDesign, designSpatial } from './design/spatial.ts';
-import { filtersJson } from './export/filtersJson.ts';
+import { readFileSync } from 'node:fs';
+import { filtersJson, quantizedImpulseResponses } from './export/filtersJson.ts';
+import { evaluateDesign, plainPlaybackFilters } from './design/evaluate.ts';
+import { channelImpulseResponses, designedFilters } from './design/spatial.ts';
+import { buildReport } from './report/report.ts';
+import { defaultUpmixParams } from './design/upmix.ts';
+import { withUpmix } from './fixed/withUpmix.ts';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_DESIGN = join(PROJECT_ROOT, 'designs', 'studio-3.json');
@@ -16,7 +22,10 @@ export interface BuiltDesign {
   design: LoadedDesign;
   /** The spatial design, for geometry designs. */
   spatial?: SpatialDesign;
+  /** The firmware program (geometry designs: upmix + channel program). */
   program: FixedProgram;
+  /** The program of the filter paths alone (inputs: the upmixed channels for geometry designs). */
+  channelProgram: FixedProgram;
   report: QuantizeReport;
   files: Map<string, string>;
 }
@@ -32,9 +41,34 @@ export function buildDesign(file: string): BuiltDesign {
     if (e instanceof QuantizeError) throw new DesignFileError(file, [{ path: e.path, message: e.message.slice(e.path.length + 2) }]);
     throw e;
   }
-  const files = generateSources(q.program);
-  if (spatial) files.set('filters.json', JSON.stringify(filtersJson(spatial, q.program)) + '\n');
-  return { design, spatial, program: q.program, report: q.report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  // Geometry designs: the channel program (inputs: upmixed L, R, C) gets the upmix in front.
+  const program = design.kind === 'geometry' ? withUpmix(q.program, { ...defaultUpmixParams(design.geometry.sampleRate, design.blockSize), timeConstantS: design.upmixTimeConstantS }) : q.program;
+  const files = generateSources(program);
+  const description = (JSON.parse(readFileSync(file, 'utf8')) as { description?: string }).description;
+  const common = { name: design.name, description, target: design.target, program };
+  if (design.kind === 'geometry') {
+    const s = spatial!;
+    const g = s.geometry;
+    const f = filtersJson(s, q.program);
+    files.set('filters.json', JSON.stringify(f) + '\n');
+    files.set('report.html', buildReport({
+      ...common,
+      geometry: g,
+      spatial: s,
+      evaluation: evaluateDesign(g, designedFilters(s), `designed filters (CTC ${design.spatial.ctc.robustness}, ${s.centre.kind} centre)`, { kind: 'sphere' }),
+      plainEvaluation: evaluateDesign(g, plainPlaybackFilters(g), 'plain playback (each channel to its home drivers)', { kind: 'sphere' }),
+      impulseResponses: { float: f.channels, quantized: f.quantized.channels },
+    }));
+  } else {
+    files.set('report.html', buildReport({
+      ...common,
+      geometry: null,
+      spatial: null,
+      evaluation: null,
+      impulseResponses: { float: channelImpulseResponses(design.graph), quantized: quantizedImpulseResponses(q.program) },
+    }));
+  }
+  return { design, spatial, program, channelProgram: q.program, report: q.report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 export function generatedDir(name: string, outRoot = join(PROJECT_ROOT, 'generated')): string {

@@ -6,11 +6,11 @@
 
 #define ARRAYC_BAR_5_SAMPLE_RATE 48000
 #define ARRAYC_BAR_5_BLOCK_SIZE 48
-#define ARRAYC_BAR_5_NUM_INPUTS 3
+#define ARRAYC_BAR_5_NUM_INPUTS 2
 #define ARRAYC_BAR_5_NUM_OUTPUTS 5
-#define ARRAYC_BAR_5_NUM_NODES 25
+#define ARRAYC_BAR_5_NUM_NODES 28
 
-/* Inputs, Q31: [0] L [1] R [2] C */
+/* Inputs, Q31: [0] L [1] R */
 /* Outputs, Q31: [0] l2 [1] l1 [2] c [3] r1 [4] r2 */
 
 /* Clears all filter state. */

@@ -6,11 +6,11 @@
 
 #define ARRAYC_STEREO_PAIR_SAMPLE_RATE 48000
 #define ARRAYC_STEREO_PAIR_BLOCK_SIZE 48
-#define ARRAYC_STEREO_PAIR_NUM_INPUTS 3
+#define ARRAYC_STEREO_PAIR_NUM_INPUTS 2
 #define ARRAYC_STEREO_PAIR_NUM_OUTPUTS 2
-#define ARRAYC_STEREO_PAIR_NUM_NODES 20
+#define ARRAYC_STEREO_PAIR_NUM_NODES 23
 
-/* Inputs, Q31: [0] L [1] R [2] C */
+/* Inputs, Q31: [0] L [1] R */
 /* Outputs, Q31: [0] left [1] right */
 
 /* Clears all filter state. */

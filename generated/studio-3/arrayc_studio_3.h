@@ -6,11 +6,11 @@
 
 #define ARRAYC_STUDIO_3_SAMPLE_RATE 48000
 #define ARRAYC_STUDIO_3_BLOCK_SIZE 48
-#define ARRAYC_STUDIO_3_NUM_INPUTS 3
+#define ARRAYC_STUDIO_3_NUM_INPUTS 2
 #define ARRAYC_STUDIO_3_NUM_OUTPUTS 3
-#define ARRAYC_STUDIO_3_NUM_NODES 29
+#define ARRAYC_STUDIO_3_NUM_NODES 32
 
-/* Inputs, Q31: [0] L [1] R [2] C */
+/* Inputs, Q31: [0] L [1] R */
 /* Outputs, Q31: [0] left [1] front [2] right */
 
 /* Clears all filter state. */

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { evaluateDesign, plainPlaybackFilters, type EvalReport } from '../design/evaluate.ts';
 import type { HeadModel } from '../design/plant.ts';
 import { designSpatial, designedFilters, realizationSummary } from '../design/spatial.ts';
+import { registerRenderCommand } from './render.ts';
 import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
 import { loadDesign } from '../designfile/load.ts';
 import { basename } from 'node:path';
@@ -201,6 +202,8 @@ program
     if (opts.json) console.log(JSON.stringify(report));
     else printEval(report);
   });
+
+registerRenderCommand(program, progress, progressDone);
 
 try {
   await program.parseAsync(process.argv);

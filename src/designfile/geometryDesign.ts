@@ -64,6 +64,7 @@ export const geometryDesignSchema = z.strictObject({
       realizationErrorDb: finite.min(-80).max(0).default(DEFAULT_SPATIAL_SETTINGS.ctc.realizationErrorDb),
     })
     .default({ ...DEFAULT_SPATIAL_SETTINGS.ctc }),
+  upmix: z.strictObject({ timeConstantS: finite.min(0.005).max(2).default(0.05) }).default({ timeConstantS: 0.05 }),
   fixedPoint: z.strictObject({ blockSize: z.number().int().min(1).max(4096).default(48) }).default({ blockSize: 48 }),
   target: z.enum(TARGETS).default('cortex-m4'),
 });
@@ -74,7 +75,7 @@ export type GeometryDesign = z.infer<typeof geometryDesignSchema>;
 const MIN_DRIVER_SPACING_M = 0.01;
 
 /** Physical checks; issues are [fieldPath, message]. */
-export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeometry; spatial: SpatialSettings; blockSize: number; issues: [string, string][] } {
+export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeometry; spatial: SpatialSettings; blockSize: number; upmixTimeConstantS: number; issues: [string, string][] } {
   const spatial: SpatialSettings = {
     nfft: DEFAULT_SPATIAL_SETTINGS.nfft,
     ctc: d.ctc,
@@ -128,9 +129,10 @@ export function geometryDesignToModel(d: GeometryDesign): { geometry?: ArrayGeom
     if (hi > d.sampleRate / 2) issues.push(['beam.bandHz', `upper edge ${hi} Hz is above Nyquist`]);
     if (d.drivers.length < 2) issues.push(['beam', 'a beam needs at least two drivers']);
   }
-  if (issues.length) return { blockSize: d.fixedPoint.blockSize, spatial, issues };
+  if (issues.length) return { blockSize: d.fixedPoint.blockSize, upmixTimeConstantS: d.upmix.timeConstantS, spatial, issues };
   return {
     blockSize: d.fixedPoint.blockSize,
+    upmixTimeConstantS: d.upmix.timeConstantS,
     spatial,
     issues,
     geometry: {

@@ -18,7 +18,7 @@ interface DesignCommon {
 
 export type LoadedDesign =
   | (DesignCommon & { kind: 'manual'; graph: FloatGraph })
-  | (DesignCommon & { kind: 'geometry'; geometry: ArrayGeometry; spatial: SpatialSettings; blockSize: number });
+  | (DesignCommon & { kind: 'geometry'; geometry: ArrayGeometry; spatial: SpatialSettings; blockSize: number; upmixTimeConstantS: number });
 
 export const DESIGN_KINDS = ['manual', 'geometry'] as const;
 
@@ -48,9 +48,9 @@ export function parseDesign(file: string, text: string): LoadedDesign {
   }
   if (kind === 'geometry') {
     const data = checkSchema(file, json, geometryDesignSchema);
-    const { geometry, spatial, blockSize, issues } = geometryDesignToModel(data);
+    const { geometry, spatial, blockSize, upmixTimeConstantS, issues } = geometryDesignToModel(data);
     if (!geometry) throw issuesToError(issues);
-    return { file, name: data.name, kind: 'geometry', target: data.target, geometry, spatial, blockSize };
+    return { file, name: data.name, kind: 'geometry', target: data.target, geometry, spatial, blockSize, upmixTimeConstantS };
   }
   throw new DesignFileError(file, [{ path: 'kind', message: `unknown design kind ${showValue(kind)}; expected one of ${DESIGN_KINDS.map((k) => `'${k}'`).join(', ')}` }]);
 }

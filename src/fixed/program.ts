@@ -68,6 +68,23 @@ export interface AddSatQ31Block {
   inputs: SignalRef[];
 }
 
+/** Adaptive stereo -> L/R/C upmix (semantics in blocks/upmixQ31.ts). Inputs [L, R]; outputs L', R', C. */
+export interface UpmixQ31Block {
+  kind: 'upmixQ31';
+  id: string;
+  inputs: [SignalRef, SignalRef];
+  /** One-pole coefficient of the statistics per processed block, beta = 1 - alpha, Q31 in [1, 2^31 - 1]. */
+  smoothingQ31: number;
+  /** Ridge lambda relative to the mid energy, Q31 in [1, 2^30]. */
+  relativeFloorQ31: number;
+  /** Absolute floor eps of the denominator in block-sum units (mean square x blockSize x 2^(62 - h)), in [1, 2^53 - 1]. */
+  absoluteFloor: number;
+  /** Clamp of |g|, Q4.27 in [1, 2^31 - 1]. */
+  maxGainQ27: number;
+  /** Gain across a block: linear ramp from the previous block's gain, or held. */
+  interpolation: 'linear' | 'hold';
+}
+
 export type Block =
   | BiquadDf1Q31Block
   | FirQ31Block
@@ -75,7 +92,8 @@ export type Block =
   | DelayBlock
   | GainQ31Block
   | MixQ31Block
-  | AddSatQ31Block;
+  | AddSatQ31Block
+  | UpmixQ31Block;
 
 export type BlockKind = Block['kind'];
 

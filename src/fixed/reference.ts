@@ -29,6 +29,7 @@ export class ReferenceRunner {
       this.kernels.push(def.createReference(b, n));
     }
     this.outputRefs = program.outputs.map((o) => this.resolve(o.source, byId));
+    this.railSamples = this.nodeBuffers.map((bufs) => bufs.map(() => 0));
   }
 
   private readonly outputRefs: Int32Array[];
@@ -37,12 +38,25 @@ export class ReferenceRunner {
     return 'input' in r ? this.inputBuffers[r.input] : byId.get(r.block)![r.channel];
   }
 
+  /**
+   * Per block and output channel: samples that sat on a rail (INT32_MAX or INT32_MIN), i.e. were
+   * saturated (or hit full scale exactly). Headroom scaling makes this impossible for linear
+   * blocks; adaptive blocks (upmix) and designs with less headroom can still get there.
+   */
+  readonly railSamples: number[][];
+
   /** Process n <= blockSize frames; returns views of the output buffers (valid until the next call). */
-  processBlock(inputs: Int32Array[], n: number, onBlock?: (blockIndex: number) => void): Int32Array[] {
+  processBlock(inputs: Int32Array[], n: number): Int32Array[] {
     for (let c = 0; c < this.inputBuffers.length; c++) this.inputBuffers[c].set(inputs[c].subarray(0, n));
     for (let k = 0; k < this.kernels.length; k++) {
-      this.kernels[k].process(this.blockInputs[k], this.nodeBuffers[k], n);
-      onBlock?.(k);
+      const outs = this.nodeBuffers[k];
+      this.kernels[k].process(this.blockInputs[k], outs, n);
+      for (let c = 0; c < outs.length; c++) {
+        const y = outs[c];
+        let rails = 0;
+        for (let i = 0; i < n; i++) if (y[i] === 2147483647 || y[i] === -2147483648) rails++;
+        if (rails) this.railSamples[k][c] += rails;
+      }
     }
     return this.outputRefs;
   }
@@ -55,6 +69,8 @@ export interface RunOptions {
 
 export interface RunResult {
   outputs: Int32Array[];
+  /** Per block and output channel: samples on a rail (see ReferenceRunner.railSamples). */
+  railSamples: number[][];
   /** trace[blockIndex][channel], present with options.trace. */
   trace?: Int32Array[][];
 }
@@ -83,5 +99,5 @@ export function runProgram(program: FixedProgram, inputs: Int32Array[], options:
       runner.nodeBuffers.forEach((bufs, k) => bufs.forEach((b, c) => trace[k][c].set(b.subarray(0, n), start)));
     }
   }
-  return { outputs, trace };
+  return { outputs, trace, railSamples: runner.railSamples };
 }
