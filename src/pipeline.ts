@@ -11,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import { filtersJson, quantizedImpulseResponses } from './export/filtersJson.ts';
 import { evaluateDesign, plainPlaybackFilters } from './design/evaluate.ts';
 import { channelImpulseResponses, designedFilters } from './design/spatial.ts';
-import { buildReport } from './report/report.ts';
+import { type ReportInput, buildReport } from './report/report.ts';
+import { cName } from './codegen/generate.ts';
+import { programObjectSizes } from './toolchain/sizes.ts';
 import { defaultUpmixParams } from './design/upmix.ts';
 import { withUpmix } from './fixed/withUpmix.ts';
 
@@ -27,6 +29,8 @@ export interface BuiltDesign {
   /** The program of the filter paths alone (inputs: the upmixed channels for geometry designs). */
   channelProgram: FixedProgram;
   report: QuantizeReport;
+  /** Everything report.html shows except measured sizes. */
+  reportInput: ReportInput;
   files: Map<string, string>;
 }
 
@@ -46,29 +50,45 @@ export function buildDesign(file: string): BuiltDesign {
   const files = generateSources(program);
   const description = (JSON.parse(readFileSync(file, 'utf8')) as { description?: string }).description;
   const common = { name: design.name, description, target: design.target, program };
+  let reportInput: ReportInput;
   if (design.kind === 'geometry') {
     const s = spatial!;
     const g = s.geometry;
     const f = filtersJson(s, q.program);
     files.set('filters.json', JSON.stringify(f) + '\n');
-    files.set('report.html', buildReport({
+    reportInput = {
       ...common,
       geometry: g,
       spatial: s,
       evaluation: evaluateDesign(g, designedFilters(s), `designed filters (CTC ${design.spatial.ctc.robustness}, ${s.centre.kind} centre)`, { kind: 'sphere' }),
       plainEvaluation: evaluateDesign(g, plainPlaybackFilters(g), 'plain playback (each channel to its home drivers)', { kind: 'sphere' }),
       impulseResponses: { float: f.channels, quantized: f.quantized.channels },
-    }));
+    };
   } else {
-    files.set('report.html', buildReport({
+    reportInput = {
       ...common,
       geometry: null,
       spatial: null,
       evaluation: null,
       impulseResponses: { float: channelImpulseResponses(design.graph), quantized: quantizedImpulseResponses(q.program) },
-    }));
+    };
   }
-  return { design, spatial, program, channelProgram: q.program, report: q.report, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return { design, spatial, program, channelProgram: q.program, report: q.report, reportInput, files: sortedFiles(files) };
+}
+
+const sortedFiles = (files: Map<string, string>) => new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * buildDesign plus report.html, whose code-size table needs the program compiled for every
+ * Cortex-M target (the program's own object file: code, coefficient tables, state; no harness
+ * or C library).
+ */
+export async function buildDesignWithReport(file: string): Promise<BuiltDesign> {
+  const built = buildDesign(file);
+  const codeSize = await programObjectSizes(built.files, cName(built.program.name));
+  built.files.set('report.html', buildReport({ ...built.reportInput, codeSize }));
+  built.files = sortedFiles(built.files);
+  return built;
 }
 
 export function generatedDir(name: string, outRoot = join(PROJECT_ROOT, 'generated')): string {

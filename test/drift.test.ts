@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, buildDesign, generatedDir } from '../src/pipeline.ts';
+import { PROJECT_ROOT, buildDesign, buildDesignWithReport, generatedDir } from '../src/pipeline.ts';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -29,8 +29,8 @@ describe('generated/ matches a fresh build', () => {
     for (const n of ['manual-crossover', 'stereo-pair', 'compact-2', 'studio-3', 'bar-5']) expect(designs).toContain(`${n}.json`);
   });
   for (const file of designs) {
-    it(file, () => {
-      const built = buildDesign(join(PROJECT_ROOT, 'designs', file));
+    it(file, async () => {
+      const built = await buildDesignWithReport(join(PROJECT_ROOT, 'designs', file));
       const dir = generatedDir(built.design.name);
       expect(listFiles(dir), `file list of ${relative(PROJECT_ROOT, dir)}`).toEqual([...built.files.keys()]);
       for (const [rel, content] of built.files) {

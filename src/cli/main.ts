@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { DesignFileError } from '../designfile/errors.ts';
 import { ProgramError } from '../fixed/validate.ts';
-import { DEFAULT_DESIGN, buildDesign, generatedDir, writeBuilt } from '../pipeline.ts';
+import { DEFAULT_DESIGN, buildDesign, buildDesignWithReport, generatedDir, writeBuilt } from '../pipeline.ts';
 import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
 import { TARGETS, type Target } from '../toolchain/targets.ts';
 import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
@@ -16,6 +16,7 @@ import { evaluateDesign, plainPlaybackFilters, type EvalReport } from '../design
 import type { HeadModel } from '../design/plant.ts';
 import { designSpatial, designedFilters, realizationSummary } from '../design/spatial.ts';
 import { registerRenderCommand } from './render.ts';
+import { cName } from '../codegen/generate.ts';
 import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
 import { loadDesign } from '../designfile/load.ts';
 import { basename } from 'node:path';
@@ -76,7 +77,7 @@ program
   .option('--out <dir>', 'output root folder instead of generated/')
   .action(async (file: string | undefined, opts: { target?: Target; out?: string }) => {
     const isMainJob = file === undefined;
-    const built = buildDesign(file ?? DEFAULT_DESIGN);
+    const built = await buildDesignWithReport(file ?? DEFAULT_DESIGN);
     const dir = generatedDir(built.design.name, opts.out);
     writeBuilt(built, dir);
     const target = opts.target ?? built.design.target;
@@ -96,6 +97,7 @@ program
         for (const f of r.filters) console.log(`  FIR ${f.path}: ${f.taps} taps${f.errorDb === null ? '' : `, realization error ${f.errorDb.toFixed(1)} dB (worst 1/3-octave band)`}`);
       }
       console.log(`  compiled for ${target}${size ? `: harness + program .text ${size.text} B, .data ${size.data} B, .bss ${size.bss} B` : ''}`);
+      console.log(`  sources: ${rel(dir)}/arrayc_${cName(built.program.name)}.c, .h; report: ${rel(dir)}/report.html${built.spatial ? `; filters: ${rel(dir)}/filters.json` : ''}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

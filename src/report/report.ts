@@ -729,7 +729,7 @@ function codeSizeSection(x: Ctx): string {
         rows.map((r) => [`<code>${h(r.target)}</code>`, int(r.text), int(r.data), int(r.bss), int(r.text + r.data), int(r.data + r.bss)]),
         { id: 'code-size', numeric: [1, 2, 3, 4, 5] },
       ),
-      'Section sizes per target as measured from the compiled firmware: text is code and constant tables (flash), data is initialized RAM (its initial values also take flash), bss is zero-initialized RAM.',
+      'Section sizes per target of the program\'s own object file (arrayc_<name>.c compiled with -O2; no harness or C library), measured with arm-none-eabi-size: text is code and constant tables (flash), data is initialized RAM (its initial values also take flash), bss is zero-initialized RAM (filter state and signal buffers).',
     );
   }
   const est = `From the program: coefficient tables ${kib(x.stats.coefBytes)}, filter state ${kib(x.stats.stateBytes)}, signal buffers ${kib(x.stats.bufferBytes)}.`;
