@@ -13,6 +13,7 @@ import { evaluateDesign, plainPlaybackFilters } from './design/evaluate.ts';
 import { channelImpulseResponses, designedFilters } from './design/spatial.ts';
 import { type ReportInput, buildReport } from './report/report.ts';
 import { cName } from './codegen/generate.ts';
+import { idleNoise } from './fixed/idleNoise.ts';
 import { programObjectSizes } from './toolchain/sizes.ts';
 import { defaultUpmixParams } from './design/upmix.ts';
 import { withUpmix } from './fixed/withUpmix.ts';
@@ -49,7 +50,7 @@ export function buildDesign(file: string): BuiltDesign {
   const program = design.kind === 'geometry' ? withUpmix(q.program, { ...defaultUpmixParams(design.geometry.sampleRate, design.blockSize), timeConstantS: design.upmixTimeConstantS }) : q.program;
   const files = generateSources(program);
   const description = (JSON.parse(readFileSync(file, 'utf8')) as { description?: string }).description;
-  const common = { name: design.name, description, target: design.target, program };
+  const common = { name: design.name, description, target: design.target, program, idleNoise: idleNoise(program) };
   let reportInput: ReportInput;
   if (design.kind === 'geometry') {
     const s = spatial!;

@@ -54,7 +54,7 @@ function printResults(name: string, results: TargetResult[]): void {
   console.log(`verify ${name}: TypeScript reference vs generated C`);
   for (const r of results) {
     const status = r.bitExact ? 'bit-exact' : `MISMATCH (${r.mismatches} samples differ)`;
-    console.log(`  ${r.target.padEnd(11)} ${status}, ${r.samples} samples (${r.frames} frames)`);
+    console.log(`  ${r.target.padEnd(11)} ${status}, ${r.samples} samples (${r.frames} frames)${r.fullScaleSamples ? `; ${r.fullScaleSamples} block-output samples at full scale in the reference` : ''}`);
     const m = r.firstMismatch;
     if (m) {
       console.log(`    first difference at output '${m.output}', frame ${m.frame} (${m.segment}): expected ${m.expected}, got ${m.actual}`);
@@ -97,6 +97,9 @@ program
         for (const f of r.filters) console.log(`  FIR ${f.path}: ${f.taps} taps${f.errorDb === null ? '' : `, realization error ${f.errorDb.toFixed(1)} dB (worst 1/3-octave band)`}`);
       }
       console.log(`  compiled for ${target}${size ? `: harness + program .text ${size.text} B, .data ${size.data} B, .bss ${size.bss} B` : ''}`);
+      const idle = built.reportInput.idleNoise ?? [];
+      const db = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} dBFS` : 'digital silence');
+      console.log(`  noise floor with silent input (from reset / after full-scale noise): ${idle.map((n) => `${n.output} ${db(n.fromResetDbfs)} / ${db(n.afterSignalDbfs)}`).join(', ')}`);
       console.log(`  sources: ${rel(dir)}/arrayc_${cName(built.program.name)}.c, .h; report: ${rel(dir)}/report.html${built.spatial ? `; filters: ${rel(dir)}/filters.json` : ''}`);
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { type ArrayGeometry, type Vec3, ROBUSTNESS_GRID, add3, arrayCenter, dire
 import { deviceDirection } from '../design/plant.ts';
 import type { SpatialDesign } from '../design/spatial.ts';
 import type { FixedProgram } from '../fixed/program.ts';
+import type { IdleNoise } from '../fixed/idleNoise.ts';
 import { blockKind } from '../fixed/registry.ts';
 import {
   PALETTE,
@@ -90,6 +91,8 @@ export interface ReportInput {
   impulseResponses: { float: ImpulseResponses; quantized: ImpulseResponses };
   codeSize?: CodeSizeRow[] | null;
   instructionBudget?: InstructionBudgetRow[] | null;
+  /** Noise floor of each output with silent input (src/fixed/idleNoise.ts). */
+  idleNoise?: IdleNoise[] | null;
   /** Overrides of the bars (default: DEFAULT_BARS, the design's separation bar, the design's own WNG and effort limits). */
   bars?: Partial<ReportBars>;
 }
@@ -713,7 +716,18 @@ function fixedPointSection(x: Ctx): string {
     `<div class="grid">` +
     figure(table(['Output', 'Headroom scale', 'Scale (dB)', 'Worst path SNR (dB)'], outRows, { id: 'outputs', numeric: [1, 2, 3] }), 'Program outputs: the gain of each output relative to the float design (headroom scaling, so no full-scale input can overflow any node), and the worst path into it.') +
     figure(table(['Block kind', 'Blocks', 'MACs/frame', 'Coefficients (B)', 'State (B)'], kinds, { id: 'blocks', numeric: [1, 2, 3, 4] }), 'The program by block kind.') +
-    `</div></section>`
+    `</div>` +
+    (input.idleNoise?.length
+      ? figure(
+          table(
+            ['Output', 'Silent input from reset (dBFS)', 'Silence after full-scale noise (dBFS)', 'Peak there (LSB)'],
+            input.idleNoise.map((n) => [`<code>${h(n.output)}</code>`, Number.isFinite(n.fromResetDbfs) ? fmt(n.fromResetDbfs, 1) : 'digital silence', Number.isFinite(n.afterSignalDbfs) ? fmt(n.afterSignalDbfs, 1) : 'digital silence', int(n.afterSignalPeakLsb)]),
+            { id: 'idle-noise', numeric: [1, 2, 3] },
+          ),
+          'Noise floor of each driver feed with silent input, through the bit-exact reference: from reset, and over the last 0.25 s of 0.5 s of silence that follows 0.5 s of full-scale noise (what rounding leaves ringing). dBFS relative to a full-scale square wave.',
+        )
+      : '') +
+    `</section>`
   );
 }
 

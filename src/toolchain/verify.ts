@@ -29,6 +29,12 @@ export interface TargetResult {
   frames: number;
   mismatches: number;
   firstMismatch: Mismatch | null;
+  /**
+   * Block-output samples at +/-full scale in the reference run (saturated, or a full-scale input
+   * passed through), summed over every block: headroom scaling keeps linear filter blocks below
+   * full scale; the upmix passes full-scale input through and can saturate on transients.
+   */
+  fullScaleSamples: number;
 }
 
 function compare(program: FixedProgram, expected: Int32Array[], actualFrames: Int32Array, standardVectors: boolean): { mismatches: number; first: Mismatch | null } {
@@ -86,6 +92,8 @@ export interface VerifyOptions {
   inputs?: Int32Array[];
   /** The reference outputs for `inputs`, when already computed. */
   expected?: Int32Array[];
+  /** Rail samples of the reference run that produced `expected`. */
+  railSamples?: number[][];
   /** Whether `inputs` are the standard vectors (names the vector segment of a mismatch). */
   standardVectors?: boolean;
   keep?: boolean;
@@ -96,7 +104,8 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
   const work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'arrayc-verify-'));
   try {
     const inputs = opts.inputs ?? testVectors(program.inputs.length);
-    const expected = opts.expected ?? runProgram(program, inputs).outputs;
+    const ref = opts.expected ? { outputs: opts.expected, railSamples: opts.railSamples ?? [] } : runProgram(program, inputs);
+    const expected = ref.outputs;
     opts.onProgress?.(`${target}: building`);
     const exe = await buildFirmware(srcDir, target, join(work, target, 'build'));
     opts.onProgress?.(`${target}: running ${inputs[0].length} frames`);
@@ -119,6 +128,7 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
       frames: inputs[0].length,
       mismatches,
       firstMismatch: first,
+      fullScaleSamples: ref.railSamples.flat().reduce((a, b) => a + b, 0),
     };
   } finally {
     if (!opts.workDir && !opts.keep) rmSync(work, { recursive: true, force: true });
@@ -128,13 +138,14 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
 /** Verifies several targets, two at a time. */
 export async function verifyTargets(program: FixedProgram, srcDir: string, targets: Target[], opts: VerifyOptions = {}): Promise<TargetResult[]> {
   const inputs = opts.inputs ?? testVectors(program.inputs.length);
-  const expected = runProgram(program, inputs).outputs;
+  const ref = runProgram(program, inputs);
+  const expected = ref.outputs;
   const results: TargetResult[] = new Array(targets.length);
   let next = 0;
   const worker = async () => {
     while (next < targets.length) {
       const k = next++;
-      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, standardVectors: opts.inputs === undefined, workDir: undefined });
+      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, railSamples: ref.railSamples, standardVectors: opts.inputs === undefined, workDir: undefined });
     }
   };
   await Promise.all([worker(), worker()]);
