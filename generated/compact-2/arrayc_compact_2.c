@@ -20,6 +20,15 @@ void arrayc_trace(int node, const int32_t *buf, int n);
 #define ARRAYC_TRACE(node, buf) ((void)0)
 #endif
 
+#ifdef ARRAYC_BENCH_ENABLE
+/* Benchmark builds only: marks the start of block k (and the end, k = number of blocks) so the
+ * instruction trace can be cut per block. */
+void arrayc_bench_mark(int k);
+#define ARRAYC_MARK(k) arrayc_bench_mark(k)
+#else
+#define ARRAYC_MARK(k) ((void)0)
+#endif
+
 /* ---- kernels ---------------------------------------------------------------------------- */
 
 /* Adaptive stereo -> L/R/C upmix, Q31 (exact semantics: src/fixed/blocks/upmixQ31.ts).
@@ -1097,82 +1106,104 @@ void arrayc_compact_2_reset(void)
 void arrayc_compact_2_process(const int32_t *const in[], int32_t *const out[])
 {
     /* [0] upmix: upmixQ31 */
+    ARRAYC_MARK(0);
     arrayc_upmix_q31(in[0], in[1], sig_upmix_0, sig_upmix_1, sig_upmix_2, ARRAYC_COMPACT_2_BLOCK_SIZE, b_upmix_stats, b_upmix_gain, 6, 42523025, 2147484, INT64_C(3458765), 2122168614, 22369621);
     ARRAYC_TRACE(0, sig_upmix_0);
     ARRAYC_TRACE(1, sig_upmix_1);
     ARRAYC_TRACE(2, sig_upmix_2);
     /* [1] virtL_ipsi: biquadDf1Q31 */
+    ARRAYC_MARK(1);
     arrayc_biquad_df1_q31(b_virtL_ipsi_coefs, b_virtL_ipsi_ef, b_virtL_ipsi_state, 1, 30, sig_upmix_0, sig_virtL_ipsi_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(3, sig_virtL_ipsi_0);
     /* [2] virtL_contraLp: biquadDf1Q31 */
+    ARRAYC_MARK(2);
     arrayc_biquad_df1_q31(b_virtL_contraLp_coefs, b_virtL_contraLp_ef, b_virtL_contraLp_state, 2, 29, sig_upmix_0, sig_virtL_contraLp_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(4, sig_virtL_contraLp_0);
     /* [3] virtL_contra: delay */
+    ARRAYC_MARK(3);
     arrayc_delay_q31(b_virtL_contra_line, b_virtL_contra_pos, 15, sig_virtL_contraLp_0, sig_virtL_contra_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(5, sig_virtL_contra_0);
     /* [4] virtR_ipsi: biquadDf1Q31 */
+    ARRAYC_MARK(4);
     arrayc_biquad_df1_q31(b_virtR_ipsi_coefs, b_virtR_ipsi_ef, b_virtR_ipsi_state, 1, 30, sig_upmix_1, sig_virtR_ipsi_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(6, sig_virtR_ipsi_0);
     /* [5] virtR_contraLp: biquadDf1Q31 */
+    ARRAYC_MARK(5);
     arrayc_biquad_df1_q31(b_virtR_contraLp_coefs, b_virtR_contraLp_ef, b_virtR_contraLp_state, 2, 29, sig_upmix_1, sig_virtR_contraLp_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(7, sig_virtR_contraLp_0);
     /* [6] virtR_contra: delay */
+    ARRAYC_MARK(6);
     arrayc_delay_q31(b_virtR_contra_line, b_virtR_contra_pos, 15, sig_virtR_contraLp_0, sig_virtR_contra_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(8, sig_virtR_contra_0);
     /* [7] earL: addSatQ31 */
+    ARRAYC_MARK(7);
     {
         const int32_t *const b_earL_in[2] = { sig_virtL_ipsi_0, sig_virtR_contra_0 };
         arrayc_add_sat_q31(b_earL_in, 2, sig_earL_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     }
     ARRAYC_TRACE(9, sig_earL_0);
     /* [8] earR: addSatQ31 */
+    ARRAYC_MARK(8);
     {
         const int32_t *const b_earR_in[2] = { sig_virtR_ipsi_0, sig_virtL_contra_0 };
         arrayc_add_sat_q31(b_earR_in, 2, sig_earR_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     }
     ARRAYC_TRACE(10, sig_earR_0);
     /* [9] ctcL_shared: firQ31 */
+    ARRAYC_MARK(9);
     arrayc_fir_q31(b_ctcL_shared_taps, 1024, 31, b_ctcL_shared_hist, sig_earL_0, sig_ctcL_shared_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(11, sig_ctcL_shared_0);
     /* [10] ctcL_left: delay */
+    ARRAYC_MARK(10);
     arrayc_delay_q31(b_ctcL_left_line, b_ctcL_left_pos, 256, sig_ctcL_shared_0, sig_ctcL_left_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(12, sig_ctcL_left_0);
     /* [11] ctcL_rtf_right: firQ31 */
+    ARRAYC_MARK(11);
     arrayc_fir_q31(b_ctcL_rtf_right_taps, 2048, 30, b_ctcL_rtf_right_hist, sig_ctcL_shared_0, sig_ctcL_rtf_right_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(13, sig_ctcL_rtf_right_0);
     /* [12] ctcR_shared: firQ31 */
+    ARRAYC_MARK(12);
     arrayc_fir_q31(b_ctcR_shared_taps, 1024, 31, b_ctcR_shared_hist, sig_earR_0, sig_ctcR_shared_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(14, sig_ctcR_shared_0);
     /* [13] ctcR_right: delay */
+    ARRAYC_MARK(13);
     arrayc_delay_q31(b_ctcR_right_line, b_ctcR_right_pos, 256, sig_ctcR_shared_0, sig_ctcR_right_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(15, sig_ctcR_right_0);
     /* [14] ctcR_rtf_left: firQ31 */
+    ARRAYC_MARK(14);
     arrayc_fir_q31(b_ctcR_rtf_left_taps, 2048, 30, b_ctcR_rtf_left_hist, sig_ctcR_shared_0, sig_ctcR_rtf_left_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(16, sig_ctcR_rtf_left_0);
     /* [15] centre_left_gain: gainQ31 */
+    ARRAYC_MARK(15);
     arrayc_gain_q31(72371322, 31, sig_upmix_2, sig_centre_left_gain_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(17, sig_centre_left_gain_0);
     /* [16] centre_left: delay */
+    ARRAYC_MARK(16);
     arrayc_delay_q31(b_centre_left_line, b_centre_left_pos, 448, sig_centre_left_gain_0, sig_centre_left_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(18, sig_centre_left_0);
     /* [17] centre_right_gain: gainQ31 */
+    ARRAYC_MARK(17);
     arrayc_gain_q31(72371322, 31, sig_upmix_2, sig_centre_right_gain_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(19, sig_centre_right_gain_0);
     /* [18] centre_right: delay */
+    ARRAYC_MARK(18);
     arrayc_delay_q31(b_centre_right_line, b_centre_right_pos, 448, sig_centre_right_gain_0, sig_centre_right_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     ARRAYC_TRACE(20, sig_centre_right_0);
     /* [19] feed_left: addSatQ31 */
+    ARRAYC_MARK(19);
     {
         const int32_t *const b_feed_left_in[3] = { sig_ctcL_left_0, sig_ctcR_rtf_left_0, sig_centre_left_0 };
         arrayc_add_sat_q31(b_feed_left_in, 3, sig_feed_left_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     }
     ARRAYC_TRACE(21, sig_feed_left_0);
     /* [20] feed_right: addSatQ31 */
+    ARRAYC_MARK(20);
     {
         const int32_t *const b_feed_right_in[3] = { sig_ctcL_rtf_right_0, sig_ctcR_right_0, sig_centre_right_0 };
         arrayc_add_sat_q31(b_feed_right_in, 3, sig_feed_right_0, ARRAYC_COMPACT_2_BLOCK_SIZE);
     }
     ARRAYC_TRACE(22, sig_feed_right_0);
+    ARRAYC_MARK(21);
     memcpy(out[0], sig_feed_left_0, sizeof(int32_t) * ARRAYC_COMPACT_2_BLOCK_SIZE);
     memcpy(out[1], sig_feed_right_0, sizeof(int32_t) * ARRAYC_COMPACT_2_BLOCK_SIZE);
 }

@@ -20,6 +20,15 @@ void arrayc_trace(int node, const int32_t *buf, int n);
 #define ARRAYC_TRACE(node, buf) ((void)0)
 #endif
 
+#ifdef ARRAYC_BENCH_ENABLE
+/* Benchmark builds only: marks the start of block k (and the end, k = number of blocks) so the
+ * instruction trace can be cut per block. */
+void arrayc_bench_mark(int k);
+#define ARRAYC_MARK(k) arrayc_bench_mark(k)
+#else
+#define ARRAYC_MARK(k) ((void)0)
+#endif
+
 /* ---- kernels ---------------------------------------------------------------------------- */
 
 /* FIR, Q31 data x Q31 taps with `shift` fraction bits, 64-bit accumulator, round half up,
@@ -252,59 +261,78 @@ void arrayc_manual_crossover_reset(void)
 void arrayc_manual_crossover_process(const int32_t *const in[], int32_t *const out[])
 {
     /* [0] eqL: firQ31 */
+    ARRAYC_MARK(0);
     arrayc_fir_q31(b_eqL_taps, 128, 31, b_eqL_hist, in[0], sig_eqL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(0, sig_eqL_0);
     /* [1] wooferL: biquadDf1Q31 */
+    ARRAYC_MARK(1);
     arrayc_biquad_df1_q31(b_wooferL_coefs, b_wooferL_ef, b_wooferL_state, 4, 29, sig_eqL_0, sig_wooferL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(1, sig_wooferL_0);
     /* [2] midL: biquadDf1Q31 */
+    ARRAYC_MARK(2);
     arrayc_biquad_df1_q31(b_midL_coefs, b_midL_ef, b_midL_state, 5, 29, sig_eqL_0, sig_midL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(2, sig_midL_0);
     /* [3] tweeterL: biquadDf1Q31 */
+    ARRAYC_MARK(3);
     arrayc_biquad_df1_q31(b_tweeterL_coefs, b_tweeterL_ef, b_tweeterL_state, 3, 29, sig_eqL_0, sig_tweeterL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(3, sig_tweeterL_0);
     /* [4] midTrimL: gainQ31 */
+    ARRAYC_MARK(4);
     arrayc_gain_q31(1073741824, 30, sig_midL_0, sig_midTrimL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(4, sig_midTrimL_0);
     /* [5] tweeterTrimL: gainQ31 */
+    ARRAYC_MARK(5);
     arrayc_gain_q31(1073741824, 30, sig_tweeterL_0, sig_tweeterTrimL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(5, sig_tweeterTrimL_0);
     /* [6] wooferAlignL: delay */
+    ARRAYC_MARK(6);
     memcpy(sig_wooferAlignL_0, sig_wooferL_0, (size_t)(ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE) * sizeof(int32_t));
     ARRAYC_TRACE(6, sig_wooferAlignL_0);
     /* [7] midAlignL: delay */
+    ARRAYC_MARK(7);
     arrayc_delay_q31(b_midAlignL_line, b_midAlignL_pos, 5, sig_midTrimL_0, sig_midAlignL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(7, sig_midAlignL_0);
     /* [8] tweeterAlignL: delay */
+    ARRAYC_MARK(8);
     arrayc_delay_q31(b_tweeterAlignL_line, b_tweeterAlignL_pos, 9, sig_tweeterTrimL_0, sig_tweeterAlignL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(8, sig_tweeterAlignL_0);
     /* [9] eqR: firQ31 */
+    ARRAYC_MARK(9);
     arrayc_fir_q31(b_eqR_taps, 128, 31, b_eqR_hist, in[1], sig_eqR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(9, sig_eqR_0);
     /* [10] wooferR: biquadDf1Q31 */
+    ARRAYC_MARK(10);
     arrayc_biquad_df1_q31(b_wooferR_coefs, b_wooferR_ef, b_wooferR_state, 4, 29, sig_eqR_0, sig_wooferR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(10, sig_wooferR_0);
     /* [11] midR: biquadDf1Q31 */
+    ARRAYC_MARK(11);
     arrayc_biquad_df1_q31(b_midR_coefs, b_midR_ef, b_midR_state, 5, 29, sig_eqR_0, sig_midR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(11, sig_midR_0);
     /* [12] tweeterR: biquadDf1Q31 */
+    ARRAYC_MARK(12);
     arrayc_biquad_df1_q31(b_tweeterR_coefs, b_tweeterR_ef, b_tweeterR_state, 3, 29, sig_eqR_0, sig_tweeterR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(12, sig_tweeterR_0);
     /* [13] midTrimR: gainQ31 */
+    ARRAYC_MARK(13);
     arrayc_gain_q31(1073741824, 30, sig_midR_0, sig_midTrimR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(13, sig_midTrimR_0);
     /* [14] tweeterTrimR: gainQ31 */
+    ARRAYC_MARK(14);
     arrayc_gain_q31(1073741824, 30, sig_tweeterR_0, sig_tweeterTrimR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(14, sig_tweeterTrimR_0);
     /* [15] wooferAlignR: delay */
+    ARRAYC_MARK(15);
     memcpy(sig_wooferAlignR_0, sig_wooferR_0, (size_t)(ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE) * sizeof(int32_t));
     ARRAYC_TRACE(15, sig_wooferAlignR_0);
     /* [16] midAlignR: delay */
+    ARRAYC_MARK(16);
     arrayc_delay_q31(b_midAlignR_line, b_midAlignR_pos, 5, sig_midTrimR_0, sig_midAlignR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(16, sig_midAlignR_0);
     /* [17] tweeterAlignR: delay */
+    ARRAYC_MARK(17);
     arrayc_delay_q31(b_tweeterAlignR_line, b_tweeterAlignR_pos, 9, sig_tweeterTrimR_0, sig_tweeterAlignR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(17, sig_tweeterAlignR_0);
+    ARRAYC_MARK(18);
     memcpy(out[0], sig_wooferAlignL_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     memcpy(out[1], sig_midAlignL_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     memcpy(out[2], sig_tweeterAlignL_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);

@@ -5,6 +5,7 @@ import { DesignFileError } from '../designfile/errors.ts';
 import { ProgramError } from '../fixed/validate.ts';
 import { DEFAULT_DESIGN, buildDesign, buildDesignWithReport, generatedDir, writeBuilt } from '../pipeline.ts';
 import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
+import { benchProgram } from '../toolchain/bench.ts';
 import { TARGETS, type Target } from '../toolchain/targets.ts';
 import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -206,6 +207,37 @@ program
     progressDone();
     if (opts.json) console.log(JSON.stringify(report));
     else printEval(report);
+  });
+
+program
+  .command('bench')
+  .description('instructions per sample per block counted by QEMU (not cycles), MACs, code and data sizes')
+  .argument('[design]', 'design file (JSON)')
+  .option('--target <target>', 'cortex-m4, cortex-m7, cortex-m33 or cortex-m55 (default: the design\'s target)', parseTarget)
+  .option('--json', 'print one JSON object on stdout')
+  .action(async (file: string | undefined, opts: { target?: Target; json?: boolean }) => {
+    const built = buildDesign(file ?? DEFAULT_DESIGN);
+    const work = mkdtempSync(join(tmpdir(), 'arrayc-bench-src-'));
+    try {
+      const dir = join(work, built.design.name);
+      writeBuilt(built, dir);
+      const r = await benchProgram(built.program, dir, opts.target ?? built.design.target, progress);
+      progressDone();
+      if (opts.json) {
+        console.log(JSON.stringify(r));
+        return;
+      }
+      const f = (v: number, d = 1) => v.toFixed(d);
+      console.log(`bench ${r.design} on ${r.target}: ${f(r.instructionsPerSample)} instructions per sample, ${r.macsPerSample} MACs per sample, ${f(r.instructionsPerMac, 2)} instructions per MAC, ${f(r.instructionsPerSecond / 1e6, 2)} M instructions per second at ${r.sampleRate} Hz`);
+      console.log(`  ${'block'.padEnd(24)} ${'kind'.padEnd(14)} ${'instr/sample'.padStart(12)} ${'MACs/sample'.padStart(11)} ${'instr/MAC'.padStart(9)}`);
+      for (const b of r.blocks) {
+        console.log(`  ${b.name.padEnd(24)} ${b.kind.padEnd(14)} ${f(b.instructionsPerSample).padStart(12)} ${String(b.macsPerSample).padStart(11)} ${(b.macsPerSample ? f(b.instructionsPerSample / b.macsPerSample, 2) : '-').padStart(9)}`);
+      }
+      console.log(`  firmware sections: .text ${r.sizes.text} B, .data ${r.sizes.data} B, .bss ${r.sizes.bss} B`);
+      console.log(`  ${r.note}`);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
 registerRenderCommand(program, progress, progressDone);

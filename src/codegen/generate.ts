@@ -92,6 +92,7 @@ export function generateSources(program: FixedProgram): Map<string, string> {
   files.set(`arrayc_${cname}.h`, template(join(TEMPLATE_DIR, 'program.h.hbs'))(ctx));
   files.set(`arrayc_${cname}.c`, template(join(TEMPLATE_DIR, 'program.c.hbs'))(ctx));
   files.set('harness.c', template(join(TEMPLATE_DIR, 'harness.c.hbs'))(ctx));
+  files.set('bench.c', template(join(TEMPLATE_DIR, 'bench.c.hbs'))(ctx));
   files.set(
     'Makefile',
     template(join(TEMPLATE_DIR, 'Makefile.hbs'))({

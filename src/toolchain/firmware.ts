@@ -11,6 +11,8 @@ export interface BuildOptions {
   /** Extra preprocessor/compiler flags, e.g. -DARRAYC_TRACE_ENABLE. */
   extraCflags?: string[];
   opt?: string;
+  /** Harness source instead of harness.c (bench.c for instruction counts). */
+  harness?: string;
 }
 
 /** Builds with the generated Makefile; returns the executable's path. */
@@ -18,6 +20,7 @@ export async function buildFirmware(srcDir: string, target: Target, buildDir: st
   mkdirSync(buildDir, { recursive: true });
   const args = ['-s', '-C', srcDir, `TARGET=${target}`, `BUILD=${resolve(buildDir)}`, `OPT=${opts.opt ?? '-O2'}`];
   if (opts.extraCflags?.length) args.push(`EXTRA_CFLAGS=${opts.extraCflags.join(' ')}`);
+  if (opts.harness) args.push(`HARNESS=${opts.harness}`);
   const r = await execa('make', args, { reject: false, all: true });
   if (r.exitCode !== 0) throw new ToolchainError(`build for ${target} failed (make ${args.join(' ')}):\n${r.all}`);
   return resolve(buildDir, target === 'host' ? 'app' : 'app.elf');
