@@ -188,18 +188,62 @@ static ARRAYC_NOINLINE void arrayc_add_sat_q31(const int32_t *const *in, int nIn
 }
 
 /* FIR, Q31 data x Q31 taps with `shift` fraction bits, 64-bit accumulator, round half up,
- * saturation. hist holds the last nTaps-1 inputs followed by room for one block. */
+ * saturation. hist holds the last nTaps-1 inputs followed by room for one block.
+ * Four outputs per pass share every tap load and slide over the history (x3 enters as x0
+ * leaves), so each tap costs one tap load, one sample load and four 32x32->64 multiply-adds
+ * (SMLAL on Cortex-M). Sums are exact, so the order of accumulation does not change results. */
+static inline int32_t arrayc_sat_shift_q31(int64_t acc, int shift)
+{
+    const int64_t q = acc >> shift;
+    return q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : (int32_t)q;
+}
+
 static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *taps, int nTaps, int shift, int32_t *hist,
                                           const int32_t *in, int32_t *out, int n)
 {
     const int64_t round = (int64_t)1 << (shift - 1);
     memcpy(hist + nTaps - 1, in, (size_t)n * sizeof(int32_t));
-    for (int i = 0; i < n; i++) {
-        const int32_t *x = hist + i + nTaps - 1; /* newest sample of output i */
+    const int n4 = n & ~3;
+    int i = 0;
+    for (; i < n4; i += 4) {
+        /* Output i uses hist[i .. i+nTaps-1] against taps reversed: tap k meets hist[i+nTaps-1-k]. */
+        const int32_t *x = hist + i + nTaps - 1;
+        const int32_t *h = taps;
+        int64_t a0 = round, a1 = round, a2 = round, a3 = round;
+        /* At tap k the four outputs meet x[-k], x[1-k], x[2-k], x[3-k]; four taps per pass
+         * so the sliding window needs no register moves. */
+        int32_t x1 = x[1], x2 = x[2], x3 = x[3];
+        const int nTaps4 = nTaps & ~3;
+        int k = 0;
+        for (; k < nTaps4; k += 4) {
+            const int32_t c0 = h[0], c1 = h[1], c2 = h[2], c3 = h[3];
+            const int32_t y0 = x[-k], y1 = x[-k - 1], y2 = x[-k - 2], y3 = x[-k - 3];
+            h += 4;
+            a0 += (int64_t)c0 * y0; a1 += (int64_t)c0 * x1; a2 += (int64_t)c0 * x2; a3 += (int64_t)c0 * x3;
+            a0 += (int64_t)c1 * y1; a1 += (int64_t)c1 * y0; a2 += (int64_t)c1 * x1; a3 += (int64_t)c1 * x2;
+            a0 += (int64_t)c2 * y2; a1 += (int64_t)c2 * y1; a2 += (int64_t)c2 * y0; a3 += (int64_t)c2 * x1;
+            a0 += (int64_t)c3 * y3; a1 += (int64_t)c3 * y2; a2 += (int64_t)c3 * y1; a3 += (int64_t)c3 * y0;
+            x1 = y3; x2 = y2; x3 = y1;
+        }
+        for (; k < nTaps; k++) {
+            const int32_t c = *h++;
+            const int32_t x0 = x[-k];
+            a0 += (int64_t)c * x0;
+            a1 += (int64_t)c * x1;
+            a2 += (int64_t)c * x2;
+            a3 += (int64_t)c * x3;
+            x3 = x2; x2 = x1; x1 = x0;
+        }
+        out[i] = arrayc_sat_shift_q31(a0, shift);
+        out[i + 1] = arrayc_sat_shift_q31(a1, shift);
+        out[i + 2] = arrayc_sat_shift_q31(a2, shift);
+        out[i + 3] = arrayc_sat_shift_q31(a3, shift);
+    }
+    for (; i < n; i++) {
+        const int32_t *x = hist + i + nTaps - 1;
         int64_t acc = round;
         for (int k = 0; k < nTaps; k++) acc += (int64_t)taps[k] * x[-k];
-        const int64_t q = acc >> shift;
-        out[i] = q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : (int32_t)q;
+        out[i] = arrayc_sat_shift_q31(acc, shift);
     }
     memmove(hist, hist + n, (size_t)(nTaps - 1) * sizeof(int32_t));
 }

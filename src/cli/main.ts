@@ -6,6 +6,7 @@ import { ProgramError } from '../fixed/validate.ts';
 import { DEFAULT_DESIGN, buildDesign, buildDesignWithReport, generatedDir, writeBuilt } from '../pipeline.ts';
 import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
 import { benchProgram } from '../toolchain/bench.ts';
+import { quantizedSnrDb } from '../export/filtersJson.ts';
 import { TARGETS, type Target } from '../toolchain/targets.ts';
 import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -98,6 +99,10 @@ program
         for (const f of r.filters) console.log(`  FIR ${f.path}: ${f.taps} taps${f.errorDb === null ? '' : `, realization error ${f.errorDb.toFixed(1)} dB (worst 1/3-octave band)`}`);
       }
       console.log(`  compiled for ${target}${size ? `: harness + program .text ${size.text} B, .data ${size.data} B, .bss ${size.bss} B` : ''}`);
+      const irs = built.reportInput.impulseResponses;
+      const snr = quantizedSnrDb({ channels: irs.float, quantized: { channels: irs.quantized } });
+      const worst = snr.perPath.find((p) => p.snrDb === snr.worstDb);
+      if (worst) console.log(`  fixed point vs float, channel impulse responses: worst path ${worst.channel} -> ${worst.driver} ${snr.worstDb.toFixed(1)} dB SNR`);
       const idle = built.reportInput.idleNoise ?? [];
       const db = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} dBFS` : 'digital silence');
       console.log(`  noise floor with silent input (from reset / after full-scale noise): ${idle.map((n) => `${n.output} ${db(n.fromResetDbfs)} / ${db(n.afterSignalDbfs)}`).join(', ')}`);

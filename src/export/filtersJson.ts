@@ -55,7 +55,7 @@ export function filtersJson(d: SpatialDesign, program: FixedProgram): FiltersJso
 }
 
 /** Signal-to-error ratio (dB) of the quantized channels against the float channels, worst path. */
-export function quantizedSnrDb(f: FiltersJson): { worstDb: number; perPath: { channel: string; driver: string; snrDb: number }[] } {
+export function quantizedSnrDb(f: Pick<FiltersJson, 'channels' | 'quantized'>): { worstDb: number; perPath: { channel: string; driver: string; snrDb: number }[] } {
   const perPath: { channel: string; driver: string; snrDb: number }[] = [];
   for (const [ch, drivers] of Object.entries(f.channels)) {
     for (const [id, h] of Object.entries(drivers)) {
