@@ -32,51 +32,79 @@ void arrayc_bench_mark(int k);
 /* ---- kernels ---------------------------------------------------------------------------- */
 
 /* FIR, Q31 data x Q31 taps with `shift` fraction bits, 64-bit accumulator, round half up,
- * saturation. hist holds the last nTaps-1 inputs followed by room for one block.
- * Four outputs per pass share every tap load and slide over the history (x3 enters as x0
- * leaves), so each tap costs one tap load, one sample load and four 32x32->64 multiply-adds
- * (SMLAL on Cortex-M). Sums are exact, so the order of accumulation does not change results. */
+ * saturation. The table holds the taps REVERSED (rev[j] = taps[nTaps-1-j]), so output i is
+ * sum_j rev[j] * hist[i + j] with hist = the last nTaps-1 inputs followed by the block: both
+ * arrays walk forward. Sums are exact (the validator bounds them below 2^63), so any order of
+ * accumulation gives the same result: every variant below is bit-exact with the reference.
+ *   Helium (M55): VMLALDAVA sums four 32x32 products into a 64-bit accumulator per instruction;
+ *     four outputs share each load of four taps.
+ *   Other cores: four outputs per pass, four taps per step; every tap and sample is loaded once
+ *     per pass and each product is one SMLAL on the DSP cores. */
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#include <arm_mve.h>
+#endif
+
 static inline int32_t arrayc_sat_shift_q31(int64_t acc, int shift)
 {
     const int64_t q = acc >> shift;
     return q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : (int32_t)q;
 }
 
-static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *taps, int nTaps, int shift, int32_t *hist,
+static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *rev, int nTaps, int shift, int32_t *hist,
                                           const int32_t *in, int32_t *out, int n)
 {
     const int64_t round = (int64_t)1 << (shift - 1);
     memcpy(hist + nTaps - 1, in, (size_t)n * sizeof(int32_t));
     const int n4 = n & ~3;
+    const int nTaps4 = nTaps & ~3;
     int i = 0;
     for (; i < n4; i += 4) {
-        /* Output i uses hist[i .. i+nTaps-1] against taps reversed: tap k meets hist[i+nTaps-1-k]. */
-        const int32_t *x = hist + i + nTaps - 1;
-        const int32_t *h = taps;
+        const int32_t *x = hist + i;
         int64_t a0 = round, a1 = round, a2 = round, a3 = round;
-        /* At tap k the four outputs meet x[-k], x[1-k], x[2-k], x[3-k]; four taps per pass
+        int j = 0;
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+        for (; j < nTaps4; j += 4) {
+            const int32x4_t c = vldrwq_s32(rev + j);
+            a0 = vmlaldavaq_s32(a0, c, vldrwq_s32(x + j));
+            a1 = vmlaldavaq_s32(a1, c, vldrwq_s32(x + j + 1));
+            a2 = vmlaldavaq_s32(a2, c, vldrwq_s32(x + j + 2));
+            a3 = vmlaldavaq_s32(a3, c, vldrwq_s32(x + j + 3));
+        }
+#else
+        /* Walking back from the newest sample: at tap k (taps[k] = rev[nTaps-1-k]) the four
+         * outputs meet p[-k], p[1-k], p[2-k], p[3-k] with p = x + nTaps - 1; four taps per step
          * so the sliding window needs no register moves. */
-        int32_t x1 = x[1], x2 = x[2], x3 = x[3];
-        const int nTaps4 = nTaps & ~3;
+        const int32_t *p = x + nTaps - 1;
+        const int32_t *h = rev + nTaps - 1;
+        int32_t x1 = p[1], x2 = p[2], x3 = p[3];
         int k = 0;
         for (; k < nTaps4; k += 4) {
-            const int32_t c0 = h[0], c1 = h[1], c2 = h[2], c3 = h[3];
-            const int32_t y0 = x[-k], y1 = x[-k - 1], y2 = x[-k - 2], y3 = x[-k - 3];
-            h += 4;
+            const int32_t c0 = h[0], c1 = h[-1], c2 = h[-2], c3 = h[-3];
+            const int32_t y0 = p[-k], y1 = p[-k - 1], y2 = p[-k - 2], y3 = p[-k - 3];
+            h -= 4;
             a0 += (int64_t)c0 * y0; a1 += (int64_t)c0 * x1; a2 += (int64_t)c0 * x2; a3 += (int64_t)c0 * x3;
             a0 += (int64_t)c1 * y1; a1 += (int64_t)c1 * y0; a2 += (int64_t)c1 * x1; a3 += (int64_t)c1 * x2;
             a0 += (int64_t)c2 * y2; a1 += (int64_t)c2 * y1; a2 += (int64_t)c2 * y0; a3 += (int64_t)c2 * x1;
             a0 += (int64_t)c3 * y3; a1 += (int64_t)c3 * y2; a2 += (int64_t)c3 * y1; a3 += (int64_t)c3 * y0;
             x1 = y3; x2 = y2; x3 = y1;
         }
-        for (; k < nTaps; k++) {
-            const int32_t c = *h++;
-            const int32_t x0 = x[-k];
-            a0 += (int64_t)c * x0;
-            a1 += (int64_t)c * x1;
-            a2 += (int64_t)c * x2;
-            a3 += (int64_t)c * x3;
-            x3 = x2; x2 = x1; x1 = x0;
+        /* The remaining taps (the oldest samples) are rev[0 .. nTaps-1-k]. */
+        j = 0;
+        for (; j < nTaps - k; j++) {
+            const int32_t c = rev[j];
+            a0 += (int64_t)c * x[j];
+            a1 += (int64_t)c * x[j + 1];
+            a2 += (int64_t)c * x[j + 2];
+            a3 += (int64_t)c * x[j + 3];
+        }
+        j = nTaps;
+#endif
+        for (; j < nTaps; j++) {
+            const int32_t c = rev[j];
+            a0 += (int64_t)c * x[j];
+            a1 += (int64_t)c * x[j + 1];
+            a2 += (int64_t)c * x[j + 2];
+            a3 += (int64_t)c * x[j + 3];
         }
         out[i] = arrayc_sat_shift_q31(a0, shift);
         out[i + 1] = arrayc_sat_shift_q31(a1, shift);
@@ -84,9 +112,9 @@ static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *taps, int nTaps, int s
         out[i + 3] = arrayc_sat_shift_q31(a3, shift);
     }
     for (; i < n; i++) {
-        const int32_t *x = hist + i + nTaps - 1;
+        const int32_t *x = hist + i;
         int64_t acc = round;
-        for (int k = 0; k < nTaps; k++) acc += (int64_t)taps[k] * x[-k];
+        for (int j = 0; j < nTaps; j++) acc += (int64_t)rev[j] * x[j];
         out[i] = arrayc_sat_shift_q31(acc, shift);
     }
     memmove(hist, hist + n, (size_t)(nTaps - 1) * sizeof(int32_t));
@@ -149,22 +177,22 @@ static ARRAYC_NOINLINE void arrayc_delay_q31(int32_t *line, uint32_t *pos, uint3
 /* ---- coefficient tables (flash) ---------------------------------------------------------- */
 
 static const int32_t b_eqL_taps[128] = {
-    493, 1362, 2907, 5337, 8316, 12359, 18892, 26756,
-    33121, 40670, 55794, 76190, 92832, 108029, 133064, 165096,
-    193223, 228015, 285440, 343754, 373928, 408817, 501840, 622116,
-    696944, 750042, 860231, 1000913, 1099961, 1223824, 1461214, 1678070,
-    1713654, 1752058, 2068690, 2483542, 2614285, 2580386, 2767949, 3028637,
-    2991929, 2972265, 3400120, 3618099, 2821055, 1920506, 2382653, 3439727,
-    3182893, 2285652, 3103746, 5156279, 6297094, 8419064, 14868419, 20963670,
-    17548879, 8788892, 12443225, 29318558, 25539910, -30185877, -113152102, 1432747707,
-    -113152102, -30185877, 25539910, 29318558, 12443225, 8788892, 17548879, 20963670,
-    14868419, 8419064, 6297094, 5156279, 3103746, 2285652, 3182893, 3439727,
-    2382653, 1920506, 2821055, 3618099, 3400120, 2972265, 2991929, 3028637,
-    2767949, 2580386, 2614285, 2483542, 2068690, 1752058, 1713654, 1678070,
-    1461214, 1223824, 1099961, 1000913, 860231, 750042, 696944, 622116,
-    501840, 408817, 373928, 343754, 285440, 228015, 193223, 165096,
-    133064, 108029, 92832, 76190, 55794, 40670, 33121, 26756,
-    18892, 12359, 8316, 5337, 2907, 1362, 493, 53,
+    53, 493, 1362, 2907, 5337, 8316, 12359, 18892,
+    26756, 33121, 40670, 55794, 76190, 92832, 108029, 133064,
+    165096, 193223, 228015, 285440, 343754, 373928, 408817, 501840,
+    622116, 696944, 750042, 860231, 1000913, 1099961, 1223824, 1461214,
+    1678070, 1713654, 1752058, 2068690, 2483542, 2614285, 2580386, 2767949,
+    3028637, 2991929, 2972265, 3400120, 3618099, 2821055, 1920506, 2382653,
+    3439727, 3182893, 2285652, 3103746, 5156279, 6297094, 8419064, 14868419,
+    20963670, 17548879, 8788892, 12443225, 29318558, 25539910, -30185877, -113152102,
+    1432747707, -113152102, -30185877, 25539910, 29318558, 12443225, 8788892, 17548879,
+    20963670, 14868419, 8419064, 6297094, 5156279, 3103746, 2285652, 3182893,
+    3439727, 2382653, 1920506, 2821055, 3618099, 3400120, 2972265, 2991929,
+    3028637, 2767949, 2580386, 2614285, 2483542, 2068690, 1752058, 1713654,
+    1678070, 1461214, 1223824, 1099961, 1000913, 860231, 750042, 696944,
+    622116, 501840, 408817, 373928, 343754, 285440, 228015, 193223,
+    165096, 133064, 108029, 92832, 76190, 55794, 40670, 33121,
+    26756, 18892, 12359, 8316, 5337, 2907, 1362, 493,
 };
 
 static const int32_t b_wooferL_coefs[20] = {
@@ -198,22 +226,22 @@ static const uint8_t b_tweeterL_ef[3] = {
 };
 
 static const int32_t b_eqR_taps[128] = {
-    493, 1362, 2907, 5337, 8316, 12359, 18892, 26756,
-    33121, 40670, 55794, 76190, 92832, 108029, 133064, 165096,
-    193223, 228015, 285440, 343754, 373928, 408817, 501840, 622116,
-    696944, 750042, 860231, 1000913, 1099961, 1223824, 1461214, 1678070,
-    1713654, 1752058, 2068690, 2483542, 2614285, 2580386, 2767949, 3028637,
-    2991929, 2972265, 3400120, 3618099, 2821055, 1920506, 2382653, 3439727,
-    3182893, 2285652, 3103746, 5156279, 6297094, 8419064, 14868419, 20963670,
-    17548879, 8788892, 12443225, 29318558, 25539910, -30185877, -113152102, 1432747707,
-    -113152102, -30185877, 25539910, 29318558, 12443225, 8788892, 17548879, 20963670,
-    14868419, 8419064, 6297094, 5156279, 3103746, 2285652, 3182893, 3439727,
-    2382653, 1920506, 2821055, 3618099, 3400120, 2972265, 2991929, 3028637,
-    2767949, 2580386, 2614285, 2483542, 2068690, 1752058, 1713654, 1678070,
-    1461214, 1223824, 1099961, 1000913, 860231, 750042, 696944, 622116,
-    501840, 408817, 373928, 343754, 285440, 228015, 193223, 165096,
-    133064, 108029, 92832, 76190, 55794, 40670, 33121, 26756,
-    18892, 12359, 8316, 5337, 2907, 1362, 493, 53,
+    53, 493, 1362, 2907, 5337, 8316, 12359, 18892,
+    26756, 33121, 40670, 55794, 76190, 92832, 108029, 133064,
+    165096, 193223, 228015, 285440, 343754, 373928, 408817, 501840,
+    622116, 696944, 750042, 860231, 1000913, 1099961, 1223824, 1461214,
+    1678070, 1713654, 1752058, 2068690, 2483542, 2614285, 2580386, 2767949,
+    3028637, 2991929, 2972265, 3400120, 3618099, 2821055, 1920506, 2382653,
+    3439727, 3182893, 2285652, 3103746, 5156279, 6297094, 8419064, 14868419,
+    20963670, 17548879, 8788892, 12443225, 29318558, 25539910, -30185877, -113152102,
+    1432747707, -113152102, -30185877, 25539910, 29318558, 12443225, 8788892, 17548879,
+    20963670, 14868419, 8419064, 6297094, 5156279, 3103746, 2285652, 3182893,
+    3439727, 2382653, 1920506, 2821055, 3618099, 3400120, 2972265, 2991929,
+    3028637, 2767949, 2580386, 2614285, 2483542, 2068690, 1752058, 1713654,
+    1678070, 1461214, 1223824, 1099961, 1000913, 860231, 750042, 696944,
+    622116, 501840, 408817, 373928, 343754, 285440, 228015, 193223,
+    165096, 133064, 108029, 92832, 76190, 55794, 40670, 33121,
+    26756, 18892, 12359, 8316, 5337, 2907, 1362, 493,
 };
 
 static const int32_t b_wooferR_coefs[20] = {
