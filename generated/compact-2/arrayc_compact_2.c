@@ -135,7 +135,14 @@ static ARRAYC_NOINLINE void arrayc_upmix_q31(const int32_t *inL, const int32_t *
 
 /* Biquad cascade, direct form I, Q31 data, coefficients b0 b1 b2 -a1 -a2 with `shift` fraction
  * bits, 64-bit accumulator, round half up, saturation. State per section: x1 x2 y1 y2 e. With
- * error feedback the previous rounding residual e is added to the accumulator. */
+ * error feedback the previous rounding residual e is added to the accumulator.
+ * One loop per error-feedback setting keeps the per-sample path branch-free; saturation tests
+ * whether the shifted accumulator fits 32 bits (q == (int32_t)q) before clamping. */
+static inline int32_t arrayc_sat32(int64_t q)
+{
+    return q == (int32_t)q ? (int32_t)q : q < 0 ? INT32_MIN : INT32_MAX;
+}
+
 static ARRAYC_NOINLINE void arrayc_biquad_df1_q31(const int32_t *coefs, const uint8_t *ef, int32_t *state,
                                                  int nSections, int shift, const int32_t *in, int32_t *out, int n)
 {
@@ -145,16 +152,25 @@ static ARRAYC_NOINLINE void arrayc_biquad_df1_q31(const int32_t *coefs, const ui
     for (int k = 0; k < nSections; k++) {
         const int32_t b0 = coefs[0], b1 = coefs[1], b2 = coefs[2], na1 = coefs[3], na2 = coefs[4];
         int32_t x1 = state[0], x2 = state[1], y1 = state[2], y2 = state[3], e = state[4];
-        const int useEf = ef[k];
-        for (int i = 0; i < n; i++) {
-            const int32_t x0 = src[i];
-            int64_t acc = (int64_t)b0 * x0 + (int64_t)b1 * x1 + (int64_t)b2 * x2
-                        + (int64_t)na1 * y1 + (int64_t)na2 * y2 + e + round;
-            int64_t q = acc >> shift;
-            if (useEf) e = (int32_t)((acc & mask) - round);
-            const int32_t y = q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : (int32_t)q;
-            out[i] = y;
-            x2 = x1; x1 = x0; y2 = y1; y1 = y;
+        if (ef[k]) {
+            for (int i = 0; i < n; i++) {
+                const int32_t x0 = src[i];
+                const int64_t acc = (int64_t)b0 * x0 + (int64_t)b1 * x1 + (int64_t)b2 * x2
+                                  + (int64_t)na1 * y1 + (int64_t)na2 * y2 + e + round;
+                e = (int32_t)((acc & mask) - round);
+                const int32_t y = arrayc_sat32(acc >> shift);
+                out[i] = y;
+                x2 = x1; x1 = x0; y2 = y1; y1 = y;
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                const int32_t x0 = src[i];
+                const int64_t acc = (int64_t)b0 * x0 + (int64_t)b1 * x1 + (int64_t)b2 * x2
+                                  + (int64_t)na1 * y1 + (int64_t)na2 * y2 + round;
+                const int32_t y = arrayc_sat32(acc >> shift);
+                out[i] = y;
+                x2 = x1; x1 = x0; y2 = y1; y1 = y;
+            }
         }
         state[0] = x1; state[1] = x2; state[2] = y1; state[3] = y2; state[4] = e;
         coefs += 5;
