@@ -9,6 +9,7 @@ import { WavError, encodeWav, parseWav, readWav } from '../src/audio/wav.ts';
 import { BinauralConvolver, RenderError, type RenderSummary, renderCommand } from '../src/cli/render.ts';
 import { runProgram } from '../src/fixed/reference.ts';
 import { type BuiltDesign, PROJECT_ROOT, buildDesign } from '../src/pipeline.ts';
+import { prng } from '../src/toolchain/vectors.ts';
 import { runCli } from './helpers.ts';
 
 const design = (n: string) => join(PROJECT_ROOT, 'designs', `${n}.json`);
@@ -46,16 +47,10 @@ function fmt(tag: number, channels: number, rate: number, bits: number, blockAli
   return b;
 }
 
-/** Deterministic PRNG (mulberry32) in [0, 1). */
+/** Deterministic PRNG in [0, 1) (the project's mulberry32). */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = prng(seed);
+  return () => r() / 4294967296;
 }
 
 /** Stereo test signal, full scale 1: tones, a short burst of noise, an impulse, a near-full-scale tone. */

@@ -2,15 +2,12 @@
 // as text (every figure, no NaN/Infinity, nothing external, deterministic) and rendered in a real
 // headless Chromium (no console errors or page errors, no requests beyond the file itself, every
 // figure laid out with a non-zero box).
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateDesign, plainPlaybackFilters } from '../src/design/evaluate.ts';
-import { channelImpulseResponses, designedFilters } from '../src/design/spatial.ts';
-import { filtersJson, quantizedImpulseResponses } from '../src/export/filtersJson.ts';
 import { PROJECT_ROOT, buildDesign } from '../src/pipeline.ts';
 import { type ReportInput, buildReport } from '../src/report/report.ts';
 
@@ -18,29 +15,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function reportInput(name: string): ReportInput {
-  const file = join(PROJECT_ROOT, 'designs', `${name}.json`);
-  const built = buildDesign(file);
-  const description = (JSON.parse(readFileSync(file, 'utf8')) as { description?: string }).description;
-  const common = { name: built.design.name, description, target: built.design.target, program: built.program };
-  if (built.spatial) {
-    const g = built.spatial.geometry;
-    const f = filtersJson(built.spatial, built.channelProgram);
-    return {
-      ...common,
-      geometry: g,
-      evaluation: evaluateDesign(g, designedFilters(built.spatial), 'designed filters', { kind: 'sphere' }),
-      plainEvaluation: evaluateDesign(g, plainPlaybackFilters(g), 'plain playback', { kind: 'sphere' }),
-      spatial: built.spatial,
-      impulseResponses: { float: f.channels, quantized: f.quantized.channels },
-    };
-  }
-  if (built.design.kind !== 'manual') throw new Error('unreachable');
+  const built = buildDesign(join(PROJECT_ROOT, 'designs', `${name}.json`));
+  if (built.spatial) return built.reportInput;
   return {
-    ...common,
-    geometry: null,
-    evaluation: null,
-    spatial: null,
-    impulseResponses: { float: channelImpulseResponses(built.design.graph), quantized: quantizedImpulseResponses(built.channelProgram) },
+    ...built.reportInput,
     // Fixtures, to render the measured tables (real rows come from the toolchain and arrayc bench).
     codeSize: [{ target: 'cortex-m4', text: 10240, data: 8, bss: 5600 }],
     instructionBudget: [

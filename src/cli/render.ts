@@ -11,8 +11,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import FFT from 'fft.js';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { cexpj, cmul } from '../design/complex.ts';
 import { type ArrayGeometry, NOMINAL_POSE, distance, earPositions } from '../design/geometry.ts';
 import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
@@ -21,6 +21,7 @@ import { circularImpulseResponse, fftGrid, truncateFir } from '../design/realize
 import { loadDesign } from '../designfile/load.ts';
 import { ReferenceRunner } from '../fixed/reference.ts';
 import { buildDesign, type BuiltDesign } from '../pipeline.ts';
+import { replaceFolderAtomically } from '../codegen/writeFolder.ts';
 import { WavError, type WavWriteFormat, encodeFrames, encodeWav, floatToQ31, readWav, wavHeader, wavPadding } from '../audio/wav.ts';
 
 /** A render problem that is not in the WAV file itself (sample rate, channels, output folder, SOFA). */
@@ -288,26 +289,6 @@ function checkOutDir(outDir: string): void {
   }
 }
 
-/** Fills a temporary folder beside dir, then renames it into place (like writeFolderAtomic). */
-async function writeFolderAtomicWith(folder: string, fill: (tmp: string) => Promise<void> | void): Promise<void> {
-  const dir = resolve(folder); // no trailing slash: "out/" must not put the temporary folder inside out/
-  mkdirSync(dirname(dir), { recursive: true });
-  const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    mkdirSync(tmp);
-    await fill(tmp);
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(dir) && existsSync(old)) renameSync(old, dir);
-    throw e;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The command
 
@@ -410,7 +391,7 @@ export async function renderCommand(
     warnings,
   };
 
-  await writeFolderAtomicWith(outDir, async (tmp) => {
+  await replaceFolderAtomically(outDir, async (tmp) => {
     const bs = program.blockSize;
     const chunk = bs * Math.max(1, Math.floor(8192 / bs));
     const runner = new ReferenceRunner(program);

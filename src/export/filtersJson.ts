@@ -55,8 +55,16 @@ export function filtersJson(d: SpatialDesign, program: FixedProgram): FiltersJso
 }
 
 /** Signal-to-error ratio (dB) of the quantized channels against the float channels, worst path. */
-export function quantizedSnrDb(f: Pick<FiltersJson, 'channels' | 'quantized'>): { worstDb: number; perPath: { channel: string; driver: string; snrDb: number }[] } {
-  const perPath: { channel: string; driver: string; snrDb: number }[] = [];
+export interface PathSnr {
+  channel: string;
+  driver: string;
+  /** Both the float and the quantized path are all zeros. */
+  silent: boolean;
+  snrDb: number;
+}
+
+export function quantizedSnrDb(f: Pick<FiltersJson, 'channels' | 'quantized'>): { worstDb: number; perPath: PathSnr[] } {
+  const perPath: PathSnr[] = [];
   for (const [ch, drivers] of Object.entries(f.channels)) {
     for (const [id, h] of Object.entries(drivers)) {
       const q = f.quantized.channels[ch]?.[id] ?? [];
@@ -68,7 +76,7 @@ export function quantizedSnrDb(f: Pick<FiltersJson, 'channels' | 'quantized'>): 
         err += (a - b) ** 2;
       }
       // A path that is silent in both is exact.
-      perPath.push({ channel: ch, driver: id, snrDb: err === 0 ? Infinity : 10 * Math.log10(sig / err) });
+      perPath.push({ channel: ch, driver: id, silent: sig === 0 && err === 0, snrDb: err === 0 ? Infinity : 10 * Math.log10(sig / err) });
     }
   }
   return { worstDb: Math.min(...perPath.map((p) => p.snrDb)), perPath };

@@ -10,6 +10,7 @@ import { deviceDirection } from '../design/plant.ts';
 import type { SpatialDesign } from '../design/spatial.ts';
 import type { FixedProgram } from '../fixed/program.ts';
 import type { IdleNoise } from '../fixed/idleNoise.ts';
+import { type PathSnr, quantizedSnrDb } from '../export/filtersJson.ts';
 import { blockKind } from '../fixed/registry.ts';
 import {
   PALETTE,
@@ -143,30 +144,10 @@ function logSpectrumDb(power: Float64Array, nfft: number, fs: number, loHz: numb
   return pts;
 }
 
-interface PathStats {
-  channel: string;
-  driver: string;
-  silent: boolean;
-  /** Signal-to-error ratio of the quantized path, dB; Infinity when exact. */
-  snrDb: number;
-}
+type PathStats = PathSnr;
 
 function pathStats(irs: ReportInput['impulseResponses']): PathStats[] {
-  const out: PathStats[] = [];
-  for (const [ch, drivers] of Object.entries(irs.float)) {
-    for (const [id, h] of Object.entries(drivers)) {
-      const q = irs.quantized[ch]?.[id] ?? [];
-      let sig = 0, err = 0;
-      const n = Math.max(h.length, q.length);
-      for (let i = 0; i < n; i++) {
-        const a = h[i] ?? 0, b = q[i] ?? 0;
-        sig += a * a;
-        err += (a - b) ** 2;
-      }
-      out.push({ channel: ch, driver: id, silent: sig === 0 && err === 0, snrDb: err === 0 ? Infinity : db10(sig / err) });
-    }
-  }
-  return out;
+  return quantizedSnrDb({ channels: irs.float, quantized: { channels: irs.quantized } }).perPath;
 }
 
 interface ProgramStats {
