@@ -24,15 +24,20 @@ function firProgram(blockSize: number): FixedProgram {
     });
     return { kind: 'firQ31', id: `fir${n}`, inputs: [{ input: 0 }], taps, coefFracBits: 16 + (n % 16) } as Block;
   });
+  // Q15 taps at full range, including -32768 (the Helium path sums eight products at once).
+  for (const n of [...TAP_COUNTS, 9, 16, 17]) {
+    const taps = Array.from({ length: n }, (_, k) => (k === 0 ? -32768 : Math.floor(((r() / 2 ** 32) * 2 - 1) * 32767)));
+    blocks.push({ kind: 'firQ15', id: `q15fir${n}`, inputs: [{ input: 0 }], taps, coefFracBits: 1 + (n % 15) } as Block);
+  }
   return {
     name: `kfir${blockSize}`, sampleRate: 48000, blockSize, inputs: ['x'], blocks,
     outputs: blocks.map((b) => ({ name: b.id, source: { block: b.id, channel: 0 }, scale: 1 })),
   };
 }
 
-describe('FIR Q31 kernel paths', () => {
+describe('FIR Q31 and Q15 kernel paths', () => {
   for (const bs of [1, 5, 48]) {
-    it(`tap counts ${TAP_COUNTS.join(', ')} at block size ${bs}: bit-exact on host, cortex-m4 and cortex-m55`, async () => {
+    it(`tap counts ${TAP_COUNTS.join(', ')} (Q15 also 9, 16, 17) at block size ${bs}: bit-exact on host, cortex-m4 and cortex-m55`, async () => {
       const p = firProgram(bs);
       const dir = join(mkdtempSync(join(tmpdir(), 'arrayc-kernels-')), 'src');
       writeFolderAtomic(dir, generateSources(p));

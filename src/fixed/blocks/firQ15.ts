@@ -47,7 +47,8 @@ export const firQ15: BlockKindDef<FirQ15Block> = {
   cInstance(b, prefix, blockSize) {
     const nTaps = b.taps.length;
     return {
-      tables: [{ name: `${prefix}_taps`, ctype: 'int16_t', values: b.taps }],
+      // Reversed, so the kernels walk taps and history forward together (see firQ15.c.hbs).
+      tables: [{ name: `${prefix}_taps`, ctype: 'int16_t', values: [...b.taps].reverse() }],
       state: [{ name: `${prefix}_hist`, ctype: 'int16_t', length: nTaps - 1 + blockSize }],
       call: (ctx) =>
         `arrayc_fir_q15(${prefix}_taps, ${nTaps}, ${b.coefFracBits}, ${prefix}_hist, ${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
