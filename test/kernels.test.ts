@@ -37,12 +37,12 @@ function firProgram(blockSize: number): FixedProgram {
 
 describe('FIR Q31 and Q15 kernel paths', () => {
   for (const bs of [1, 5, 48]) {
-    it(`tap counts ${TAP_COUNTS.join(', ')} (Q15 also 9, 16, 17) at block size ${bs}: bit-exact on host, cortex-m4 and cortex-m55`, async () => {
+    it(`tap counts ${TAP_COUNTS.join(', ')} (Q15 also 9, 16, 17) at block size ${bs}: bit-exact on host, cortex-m4, cortex-m33 and cortex-m55`, async () => {
       const p = firProgram(bs);
       const dir = join(mkdtempSync(join(tmpdir(), 'arrayc-kernels-')), 'src');
       writeFolderAtomic(dir, generateSources(p));
       const inputs = testVectors(1).map((x) => x.subarray(0, 6000));
-      const res = await verifyTargets(p, dir, ['host', 'cortex-m4', 'cortex-m55'], { inputs });
+      const res = await verifyTargets(p, dir, ['host', 'cortex-m4', 'cortex-m33', 'cortex-m55'], { inputs });
       for (const r of res) expect(r, r.target).toMatchObject({ bitExact: true, mismatches: 0 });
     });
   }

@@ -8,8 +8,11 @@
 
 #if defined(__GNUC__)
 #define ARRAYC_NOINLINE __attribute__((noinline))
+/* Word-aligned tables and state, so kernels may read pairs of int16 as one word. */
+#define ARRAYC_ALIGN __attribute__((aligned(4)))
 #else
 #define ARRAYC_NOINLINE
+#define ARRAYC_ALIGN
 #endif
 
 #ifdef ARRAYC_TRACE_ENABLE
@@ -304,41 +307,41 @@ static ARRAYC_NOINLINE void arrayc_gain_q31(int32_t g, int shift, const int32_t 
 
 /* ---- coefficient tables (flash) ---------------------------------------------------------- */
 
-static const int32_t b_virtL_ipsi_coefs[5] = {
+static const int32_t ARRAYC_ALIGN b_virtL_ipsi_coefs[5] = {
     -200368581, 326135052, 0, 659678021, 0,
 };
 
-static const uint8_t b_virtL_ipsi_ef[1] = {
+static const uint8_t ARRAYC_ALIGN b_virtL_ipsi_ef[1] = {
     0,
 };
 
-static const int32_t b_virtL_contraLp_coefs[10] = {
+static const int32_t ARRAYC_ALIGN b_virtL_contraLp_coefs[10] = {
     179481118, -131291733, -11469557, 585249971, -85134780, 185925288, -356227669, 174125125,
     1018211159, -493543401,
 };
 
-static const uint8_t b_virtL_contraLp_ef[2] = {
+static const uint8_t ARRAYC_ALIGN b_virtL_contraLp_ef[2] = {
     1, 0,
 };
 
-static const int32_t b_virtR_ipsi_coefs[5] = {
+static const int32_t ARRAYC_ALIGN b_virtR_ipsi_coefs[5] = {
     -200368581, 326135052, 0, 659678021, 0,
 };
 
-static const uint8_t b_virtR_ipsi_ef[1] = {
+static const uint8_t ARRAYC_ALIGN b_virtR_ipsi_ef[1] = {
     0,
 };
 
-static const int32_t b_virtR_contraLp_coefs[10] = {
+static const int32_t ARRAYC_ALIGN b_virtR_contraLp_coefs[10] = {
     179481118, -131291733, -11469557, 585249971, -85134780, 185925288, -356227669, 174125125,
     1018211159, -493543401,
 };
 
-static const uint8_t b_virtR_contraLp_ef[2] = {
+static const uint8_t ARRAYC_ALIGN b_virtR_contraLp_ef[2] = {
     1, 0,
 };
 
-static const int32_t b_ctcL_direct_l2_taps[1024] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_l2_taps[1024] = {
     -1, -10, -24, -42, -61, -78, -88, -92,
     -87, -68, -31, 23, 93, 186, 312, 474,
     665, 884, 1146, 1460, 1816, 2202, 2634, 3134,
@@ -469,7 +472,7 @@ static const int32_t b_ctcL_direct_l2_taps[1024] = {
     -981616, -970092, -958021, -944309, -929961, -916468, -903504, -889572,
 };
 
-static const int32_t b_ctcL_direct_l1_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_l1_taps[768] = {
     -56, -507, -1413, -2784, -4622, -6897, -9593, -12766,
     -16460, -20616, -25158, -30151, -35699, -41688, -47853, -54156,
     -60863, -68108, -75651, -83287, -91258, -99906, -109025, -118011,
@@ -568,7 +571,7 @@ static const int32_t b_ctcL_direct_l1_taps[768] = {
     -1277410, -1255561, -1237085, -1219045, -1197632, -1174552, -1153383, -1133307,
 };
 
-static const int32_t b_ctcL_direct_c_taps[384] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_c_taps[384] = {
     230, 1004, 227, -2218, -8903, -26793, -52228, -66227,
     -63175, -64348, -74487, -53382, 23920, 113446, 178940, 285635,
     508470, 762646, 874041, 856333, 967984, 1408788, 2082453, 2746344,
@@ -619,7 +622,7 @@ static const int32_t b_ctcL_direct_c_taps[384] = {
     138810, 137952, 140705, 144899, 146293, 145696, 146912, 150106,
 };
 
-static const int32_t b_ctcL_direct_r1_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_r1_taps[768] = {
     56, 505, 1413, 2775, 4587, 6870, 9649, 12906,
     16617, 20840, 25642, 30954, 36612, 42583, 48994, 55887,
     63113, 70617, 78642, 87412, 96734, 106194, 115669, 125367,
@@ -718,7 +721,7 @@ static const int32_t b_ctcL_direct_r1_taps[768] = {
     1444814, 1428609, 1410204, 1391043, 1372785, 1354506, 1334685, 1313964,
 };
 
-static const int32_t b_ctcL_direct_r2_taps[1024] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_r2_taps[1024] = {
     2, 13, 35, 62, 94, 127, 160, 189,
     211, 223, 225, 212, 177, 119, 38, -67,
     -204, -377, -584, -825, -1107, -1442, -1826, -2254,
@@ -849,7 +852,7 @@ static const int32_t b_ctcL_direct_r2_taps[1024] = {
     1018792, 1006608, 993990, 981616, 969334, 956441, 942769, 928886,
 };
 
-static const int32_t b_ctcR_direct_l2_taps[1024] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_l2_taps[1024] = {
     2, 13, 35, 62, 94, 127, 160, 189,
     211, 223, 225, 212, 177, 119, 38, -67,
     -204, -377, -584, -825, -1107, -1442, -1826, -2254,
@@ -980,7 +983,7 @@ static const int32_t b_ctcR_direct_l2_taps[1024] = {
     1018792, 1006608, 993990, 981616, 969334, 956441, 942769, 928886,
 };
 
-static const int32_t b_ctcR_direct_l1_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_l1_taps[768] = {
     56, 505, 1413, 2775, 4587, 6870, 9649, 12906,
     16617, 20840, 25642, 30954, 36612, 42583, 48994, 55887,
     63113, 70617, 78642, 87412, 96734, 106194, 115669, 125367,
@@ -1079,7 +1082,7 @@ static const int32_t b_ctcR_direct_l1_taps[768] = {
     1444814, 1428609, 1410204, 1391043, 1372785, 1354506, 1334685, 1313964,
 };
 
-static const int32_t b_ctcR_direct_c_taps[384] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_c_taps[384] = {
     230, 1004, 227, -2218, -8903, -26793, -52228, -66227,
     -63175, -64348, -74487, -53382, 23920, 113446, 178940, 285635,
     508470, 762646, 874041, 856333, 967984, 1408788, 2082453, 2746344,
@@ -1130,7 +1133,7 @@ static const int32_t b_ctcR_direct_c_taps[384] = {
     138810, 137952, 140705, 144899, 146293, 145696, 146912, 150106,
 };
 
-static const int32_t b_ctcR_direct_r1_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_r1_taps[768] = {
     -56, -507, -1413, -2784, -4622, -6897, -9593, -12766,
     -16460, -20616, -25158, -30151, -35699, -41688, -47853, -54156,
     -60863, -68108, -75651, -83287, -91258, -99906, -109025, -118011,
@@ -1229,7 +1232,7 @@ static const int32_t b_ctcR_direct_r1_taps[768] = {
     -1277410, -1255561, -1237085, -1219045, -1197632, -1174552, -1153383, -1133307,
 };
 
-static const int32_t b_ctcR_direct_r2_taps[1024] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_r2_taps[1024] = {
     -1, -10, -24, -42, -61, -78, -88, -92,
     -87, -68, -31, 23, 93, 186, 312, 474,
     665, 884, 1146, 1460, 1816, 2202, 2634, 3134,
@@ -1361,28 +1364,28 @@ static const int32_t b_ctcR_direct_r2_taps[1024] = {
 };
 
 /* ---- state and signal buffers (RAM) ------------------------------------------------------ */
-static uint32_t b_upmix_stats[6];
-static int32_t b_upmix_gain[1];
-static int32_t b_virtL_ipsi_state[5];
-static int32_t b_virtL_contraLp_state[10];
-static int32_t b_virtL_contra_line[15];
-static uint32_t b_virtL_contra_pos[1];
-static int32_t b_virtR_ipsi_state[5];
-static int32_t b_virtR_contraLp_state[10];
-static int32_t b_virtR_contra_line[15];
-static uint32_t b_virtR_contra_pos[1];
-static int32_t b_ctcL_direct_l2_hist[1071];
-static int32_t b_ctcL_direct_l1_hist[815];
-static int32_t b_ctcL_direct_c_hist[431];
-static int32_t b_ctcL_direct_r1_hist[815];
-static int32_t b_ctcL_direct_r2_hist[1071];
-static int32_t b_ctcR_direct_l2_hist[1071];
-static int32_t b_ctcR_direct_l1_hist[815];
-static int32_t b_ctcR_direct_c_hist[431];
-static int32_t b_ctcR_direct_r1_hist[815];
-static int32_t b_ctcR_direct_r2_hist[1071];
-static int32_t b_centre_c_line[320];
-static uint32_t b_centre_c_pos[1];
+static uint32_t ARRAYC_ALIGN b_upmix_stats[6];
+static int32_t ARRAYC_ALIGN b_upmix_gain[1];
+static int32_t ARRAYC_ALIGN b_virtL_ipsi_state[5];
+static int32_t ARRAYC_ALIGN b_virtL_contraLp_state[10];
+static int32_t ARRAYC_ALIGN b_virtL_contra_line[15];
+static uint32_t ARRAYC_ALIGN b_virtL_contra_pos[1];
+static int32_t ARRAYC_ALIGN b_virtR_ipsi_state[5];
+static int32_t ARRAYC_ALIGN b_virtR_contraLp_state[10];
+static int32_t ARRAYC_ALIGN b_virtR_contra_line[15];
+static uint32_t ARRAYC_ALIGN b_virtR_contra_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_l2_hist[1071];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_l1_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_c_hist[431];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_r1_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_r2_hist[1071];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_l2_hist[1071];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_l1_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_c_hist[431];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_r1_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_r2_hist[1071];
+static int32_t ARRAYC_ALIGN b_centre_c_line[320];
+static uint32_t ARRAYC_ALIGN b_centre_c_pos[1];
 static int32_t sig_upmix_0[ARRAYC_BAR_5_BLOCK_SIZE];
 static int32_t sig_upmix_1[ARRAYC_BAR_5_BLOCK_SIZE];
 static int32_t sig_upmix_2[ARRAYC_BAR_5_BLOCK_SIZE];

@@ -8,8 +8,11 @@
 
 #if defined(__GNUC__)
 #define ARRAYC_NOINLINE __attribute__((noinline))
+/* Word-aligned tables and state, so kernels may read pairs of int16 as one word. */
+#define ARRAYC_ALIGN __attribute__((aligned(4)))
 #else
 #define ARRAYC_NOINLINE
+#define ARRAYC_ALIGN
 #endif
 
 #ifdef ARRAYC_TRACE_ENABLE
@@ -304,41 +307,41 @@ static ARRAYC_NOINLINE void arrayc_gain_q31(int32_t g, int shift, const int32_t 
 
 /* ---- coefficient tables (flash) ---------------------------------------------------------- */
 
-static const int32_t b_virtL_ipsi_coefs[5] = {
+static const int32_t ARRAYC_ALIGN b_virtL_ipsi_coefs[5] = {
     -200368581, 326135052, 0, 659678021, 0,
 };
 
-static const uint8_t b_virtL_ipsi_ef[1] = {
+static const uint8_t ARRAYC_ALIGN b_virtL_ipsi_ef[1] = {
     0,
 };
 
-static const int32_t b_virtL_contraLp_coefs[10] = {
+static const int32_t ARRAYC_ALIGN b_virtL_contraLp_coefs[10] = {
     179481118, -131291733, -11469557, 585249971, -85134780, 185925288, -356227669, 174125125,
     1018211159, -493543401,
 };
 
-static const uint8_t b_virtL_contraLp_ef[2] = {
+static const uint8_t ARRAYC_ALIGN b_virtL_contraLp_ef[2] = {
     1, 0,
 };
 
-static const int32_t b_virtR_ipsi_coefs[5] = {
+static const int32_t ARRAYC_ALIGN b_virtR_ipsi_coefs[5] = {
     -200368581, 326135052, 0, 659678021, 0,
 };
 
-static const uint8_t b_virtR_ipsi_ef[1] = {
+static const uint8_t ARRAYC_ALIGN b_virtR_ipsi_ef[1] = {
     0,
 };
 
-static const int32_t b_virtR_contraLp_coefs[10] = {
+static const int32_t ARRAYC_ALIGN b_virtR_contraLp_coefs[10] = {
     179481118, -131291733, -11469557, 585249971, -85134780, 185925288, -356227669, 174125125,
     1018211159, -493543401,
 };
 
-static const uint8_t b_virtR_contraLp_ef[2] = {
+static const uint8_t ARRAYC_ALIGN b_virtR_contraLp_ef[2] = {
     1, 0,
 };
 
-static const int32_t b_ctcL_shared_taps[1024] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_shared_taps[1024] = {
     2, 19, 52, 102, 168, 253, 353, 468,
     604, 756, 918, 1097, 1301, 1514, 1731, 1972,
     2234, 2490, 2754, 3052, 3350, 3627, 3930, 4262,
@@ -469,7 +472,7 @@ static const int32_t b_ctcL_shared_taps[1024] = {
     -219334, -275130, -337275, -389266, -436940, -494197, -550103, -594696,
 };
 
-static const int32_t b_ctcL_rtf_right_taps[2048] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_rtf_right_taps[2048] = {
     0, -2, -7, -15, -25, -38, -56, -76,
     -100, -130, -163, -198, -240, -290, -342, -396,
     -462, -531, -597, -676, -776, -873, -957, -1054,
@@ -728,7 +731,7 @@ static const int32_t b_ctcL_rtf_right_taps[2048] = {
     145323, 177811, 201913, 246344, 289847, 311314, 339168, 384578,
 };
 
-static const int32_t b_ctcR_shared_taps[1024] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_shared_taps[1024] = {
     2, 19, 52, 102, 168, 253, 353, 468,
     604, 756, 918, 1097, 1301, 1514, 1731, 1972,
     2234, 2490, 2754, 3052, 3350, 3627, 3930, 4262,
@@ -859,7 +862,7 @@ static const int32_t b_ctcR_shared_taps[1024] = {
     -219334, -275130, -337275, -389266, -436940, -494197, -550103, -594696,
 };
 
-static const int32_t b_ctcR_rtf_left_taps[2048] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_rtf_left_taps[2048] = {
     0, -2, -7, -15, -25, -38, -56, -76,
     -100, -130, -163, -198, -240, -290, -342, -396,
     -462, -531, -597, -676, -776, -873, -957, -1054,
@@ -1119,28 +1122,28 @@ static const int32_t b_ctcR_rtf_left_taps[2048] = {
 };
 
 /* ---- state and signal buffers (RAM) ------------------------------------------------------ */
-static uint32_t b_upmix_stats[6];
-static int32_t b_upmix_gain[1];
-static int32_t b_virtL_ipsi_state[5];
-static int32_t b_virtL_contraLp_state[10];
-static int32_t b_virtL_contra_line[15];
-static uint32_t b_virtL_contra_pos[1];
-static int32_t b_virtR_ipsi_state[5];
-static int32_t b_virtR_contraLp_state[10];
-static int32_t b_virtR_contra_line[15];
-static uint32_t b_virtR_contra_pos[1];
-static int32_t b_ctcL_shared_hist[1071];
-static int32_t b_ctcL_left_line[256];
-static uint32_t b_ctcL_left_pos[1];
-static int32_t b_ctcL_rtf_right_hist[2095];
-static int32_t b_ctcR_shared_hist[1071];
-static int32_t b_ctcR_right_line[256];
-static uint32_t b_ctcR_right_pos[1];
-static int32_t b_ctcR_rtf_left_hist[2095];
-static int32_t b_centre_left_line[448];
-static uint32_t b_centre_left_pos[1];
-static int32_t b_centre_right_line[448];
-static uint32_t b_centre_right_pos[1];
+static uint32_t ARRAYC_ALIGN b_upmix_stats[6];
+static int32_t ARRAYC_ALIGN b_upmix_gain[1];
+static int32_t ARRAYC_ALIGN b_virtL_ipsi_state[5];
+static int32_t ARRAYC_ALIGN b_virtL_contraLp_state[10];
+static int32_t ARRAYC_ALIGN b_virtL_contra_line[15];
+static uint32_t ARRAYC_ALIGN b_virtL_contra_pos[1];
+static int32_t ARRAYC_ALIGN b_virtR_ipsi_state[5];
+static int32_t ARRAYC_ALIGN b_virtR_contraLp_state[10];
+static int32_t ARRAYC_ALIGN b_virtR_contra_line[15];
+static uint32_t ARRAYC_ALIGN b_virtR_contra_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcL_shared_hist[1071];
+static int32_t ARRAYC_ALIGN b_ctcL_left_line[256];
+static uint32_t ARRAYC_ALIGN b_ctcL_left_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcL_rtf_right_hist[2095];
+static int32_t ARRAYC_ALIGN b_ctcR_shared_hist[1071];
+static int32_t ARRAYC_ALIGN b_ctcR_right_line[256];
+static uint32_t ARRAYC_ALIGN b_ctcR_right_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcR_rtf_left_hist[2095];
+static int32_t ARRAYC_ALIGN b_centre_left_line[448];
+static uint32_t ARRAYC_ALIGN b_centre_left_pos[1];
+static int32_t ARRAYC_ALIGN b_centre_right_line[448];
+static uint32_t ARRAYC_ALIGN b_centre_right_pos[1];
 static int32_t sig_upmix_0[ARRAYC_COMPACT_2_BLOCK_SIZE];
 static int32_t sig_upmix_1[ARRAYC_COMPACT_2_BLOCK_SIZE];
 static int32_t sig_upmix_2[ARRAYC_COMPACT_2_BLOCK_SIZE];

@@ -8,8 +8,11 @@
 
 #if defined(__GNUC__)
 #define ARRAYC_NOINLINE __attribute__((noinline))
+/* Word-aligned tables and state, so kernels may read pairs of int16 as one word. */
+#define ARRAYC_ALIGN __attribute__((aligned(4)))
 #else
 #define ARRAYC_NOINLINE
+#define ARRAYC_ALIGN
 #endif
 
 #ifdef ARRAYC_TRACE_ENABLE
@@ -192,7 +195,7 @@ static ARRAYC_NOINLINE void arrayc_delay_q31(int32_t *line, uint32_t *pos, uint3
 
 /* ---- coefficient tables (flash) ---------------------------------------------------------- */
 
-static const int32_t b_eqL_taps[128] = {
+static const int32_t ARRAYC_ALIGN b_eqL_taps[128] = {
     53, 493, 1362, 2907, 5337, 8316, 12359, 18892,
     26756, 33121, 40670, 55794, 76190, 92832, 108029, 133064,
     165096, 193223, 228015, 285440, 343754, 373928, 408817, 501840,
@@ -211,37 +214,37 @@ static const int32_t b_eqL_taps[128] = {
     26756, 18892, 12359, 8316, 5337, 2907, 1362, 493,
 };
 
-static const int32_t b_wooferL_coefs[20] = {
+static const int32_t ARRAYC_ALIGN b_wooferL_coefs[20] = {
     176336, 352672, 176336, 1048899706, -512590689, 135216, 270432, 135216,
     1048899706, -512590689, 509548281, -1016101587, 506584646, 1069780730, -532942814, 479290430,
     -954376945, 475204268, 1069756113, -533017190,
 };
 
-static const uint8_t b_wooferL_ef[4] = {
+static const uint8_t ARRAYC_ALIGN b_wooferL_ef[4] = {
     1, 1, 1, 1,
 };
 
-static const int32_t b_midL_coefs[25] = {
+static const int32_t ARRAYC_ALIGN b_midL_coefs[25] = {
     301008950, -602017900, 301008950, 1048899706, -512590689, 452208990, -904417980, 452208990,
     1048899706, -512590689, 17193187, 34386374, 17193187, 828456849, -338016076, 12124280,
     24248561, 12124280, 828456849, -338016076, 552440320, -1052208869, 508848018, 1017655350,
     -489565746,
 };
 
-static const uint8_t b_midL_ef[5] = {
+static const uint8_t ARRAYC_ALIGN b_midL_ef[5] = {
     1, 1, 0, 0, 0,
 };
 
-static const int32_t b_tweeterL_coefs[15] = {
+static const int32_t ARRAYC_ALIGN b_tweeterL_coefs[15] = {
     311702956, -623405911, 311702956, 828456849, -338016076, 401214896, -802429792, 401214896,
     828456849, -338016076, 526954766, -270805496, 180694097, 286124517, -210808481,
 };
 
-static const uint8_t b_tweeterL_ef[3] = {
+static const uint8_t ARRAYC_ALIGN b_tweeterL_ef[3] = {
     0, 0, 0,
 };
 
-static const int32_t b_eqR_taps[128] = {
+static const int32_t ARRAYC_ALIGN b_eqR_taps[128] = {
     53, 493, 1362, 2907, 5337, 8316, 12359, 18892,
     26756, 33121, 40670, 55794, 76190, 92832, 108029, 133064,
     165096, 193223, 228015, 285440, 343754, 373928, 408817, 501840,
@@ -260,53 +263,53 @@ static const int32_t b_eqR_taps[128] = {
     26756, 18892, 12359, 8316, 5337, 2907, 1362, 493,
 };
 
-static const int32_t b_wooferR_coefs[20] = {
+static const int32_t ARRAYC_ALIGN b_wooferR_coefs[20] = {
     176336, 352672, 176336, 1048899706, -512590689, 135216, 270432, 135216,
     1048899706, -512590689, 509548281, -1016101587, 506584646, 1069780730, -532942814, 479290430,
     -954376945, 475204268, 1069756113, -533017190,
 };
 
-static const uint8_t b_wooferR_ef[4] = {
+static const uint8_t ARRAYC_ALIGN b_wooferR_ef[4] = {
     1, 1, 1, 1,
 };
 
-static const int32_t b_midR_coefs[25] = {
+static const int32_t ARRAYC_ALIGN b_midR_coefs[25] = {
     301008950, -602017900, 301008950, 1048899706, -512590689, 452208990, -904417980, 452208990,
     1048899706, -512590689, 17193187, 34386374, 17193187, 828456849, -338016076, 12124280,
     24248561, 12124280, 828456849, -338016076, 552440320, -1052208869, 508848018, 1017655350,
     -489565746,
 };
 
-static const uint8_t b_midR_ef[5] = {
+static const uint8_t ARRAYC_ALIGN b_midR_ef[5] = {
     1, 1, 0, 0, 0,
 };
 
-static const int32_t b_tweeterR_coefs[15] = {
+static const int32_t ARRAYC_ALIGN b_tweeterR_coefs[15] = {
     311702956, -623405911, 311702956, 828456849, -338016076, 401214896, -802429792, 401214896,
     828456849, -338016076, 526954766, -270805496, 180694097, 286124517, -210808481,
 };
 
-static const uint8_t b_tweeterR_ef[3] = {
+static const uint8_t ARRAYC_ALIGN b_tweeterR_ef[3] = {
     0, 0, 0,
 };
 
 /* ---- state and signal buffers (RAM) ------------------------------------------------------ */
-static int32_t b_eqL_hist[175];
-static int32_t b_wooferL_state[20];
-static int32_t b_midL_state[25];
-static int32_t b_tweeterL_state[15];
-static int32_t b_midAlignL_line[5];
-static uint32_t b_midAlignL_pos[1];
-static int32_t b_tweeterAlignL_line[9];
-static uint32_t b_tweeterAlignL_pos[1];
-static int32_t b_eqR_hist[175];
-static int32_t b_wooferR_state[20];
-static int32_t b_midR_state[25];
-static int32_t b_tweeterR_state[15];
-static int32_t b_midAlignR_line[5];
-static uint32_t b_midAlignR_pos[1];
-static int32_t b_tweeterAlignR_line[9];
-static uint32_t b_tweeterAlignR_pos[1];
+static int32_t ARRAYC_ALIGN b_eqL_hist[175];
+static int32_t ARRAYC_ALIGN b_wooferL_state[20];
+static int32_t ARRAYC_ALIGN b_midL_state[25];
+static int32_t ARRAYC_ALIGN b_tweeterL_state[15];
+static int32_t ARRAYC_ALIGN b_midAlignL_line[5];
+static uint32_t ARRAYC_ALIGN b_midAlignL_pos[1];
+static int32_t ARRAYC_ALIGN b_tweeterAlignL_line[9];
+static uint32_t ARRAYC_ALIGN b_tweeterAlignL_pos[1];
+static int32_t ARRAYC_ALIGN b_eqR_hist[175];
+static int32_t ARRAYC_ALIGN b_wooferR_state[20];
+static int32_t ARRAYC_ALIGN b_midR_state[25];
+static int32_t ARRAYC_ALIGN b_tweeterR_state[15];
+static int32_t ARRAYC_ALIGN b_midAlignR_line[5];
+static uint32_t ARRAYC_ALIGN b_midAlignR_pos[1];
+static int32_t ARRAYC_ALIGN b_tweeterAlignR_line[9];
+static uint32_t ARRAYC_ALIGN b_tweeterAlignR_pos[1];
 static int32_t sig_eqL_0[ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE];
 static int32_t sig_wooferL_0[ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE];
 static int32_t sig_midL_0[ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE];

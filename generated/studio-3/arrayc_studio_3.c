@@ -8,8 +8,11 @@
 
 #if defined(__GNUC__)
 #define ARRAYC_NOINLINE __attribute__((noinline))
+/* Word-aligned tables and state, so kernels may read pairs of int16 as one word. */
+#define ARRAYC_ALIGN __attribute__((aligned(4)))
 #else
 #define ARRAYC_NOINLINE
+#define ARRAYC_ALIGN
 #endif
 
 #ifdef ARRAYC_TRACE_ENABLE
@@ -294,41 +297,41 @@ static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *rev, int nTaps, int sh
 
 /* ---- coefficient tables (flash) ---------------------------------------------------------- */
 
-static const int32_t b_virtL_ipsi_coefs[5] = {
+static const int32_t ARRAYC_ALIGN b_virtL_ipsi_coefs[5] = {
     -200368581, 326135052, 0, 659678021, 0,
 };
 
-static const uint8_t b_virtL_ipsi_ef[1] = {
+static const uint8_t ARRAYC_ALIGN b_virtL_ipsi_ef[1] = {
     0,
 };
 
-static const int32_t b_virtL_contraLp_coefs[10] = {
+static const int32_t ARRAYC_ALIGN b_virtL_contraLp_coefs[10] = {
     179481118, -131291733, -11469557, 585249971, -85134780, 185925288, -356227669, 174125125,
     1018211159, -493543401,
 };
 
-static const uint8_t b_virtL_contraLp_ef[2] = {
+static const uint8_t ARRAYC_ALIGN b_virtL_contraLp_ef[2] = {
     1, 0,
 };
 
-static const int32_t b_virtR_ipsi_coefs[5] = {
+static const int32_t ARRAYC_ALIGN b_virtR_ipsi_coefs[5] = {
     -200368581, 326135052, 0, 659678021, 0,
 };
 
-static const uint8_t b_virtR_ipsi_ef[1] = {
+static const uint8_t ARRAYC_ALIGN b_virtR_ipsi_ef[1] = {
     0,
 };
 
-static const int32_t b_virtR_contraLp_coefs[10] = {
+static const int32_t ARRAYC_ALIGN b_virtR_contraLp_coefs[10] = {
     179481118, -131291733, -11469557, 585249971, -85134780, 185925288, -356227669, 174125125,
     1018211159, -493543401,
 };
 
-static const uint8_t b_virtR_contraLp_ef[2] = {
+static const uint8_t ARRAYC_ALIGN b_virtR_contraLp_ef[2] = {
     1, 0,
 };
 
-static const int32_t b_ctcL_direct_left_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_left_taps[768] = {
     0, 4, 66, 176, 204, 214, 540, 1169,
     1523, 1468, 1891, 3279, 4573, 4862, 5215, 6982,
     9381, 10850, 11708, 13416, 16180, 19034, 21439, 23643,
@@ -427,7 +430,7 @@ static const int32_t b_ctcL_direct_left_taps[768] = {
     120126, 104532, 101626, 109355, 110114, 96192, 83953, 89376,
 };
 
-static const int32_t b_ctcL_direct_front_taps[512] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_front_taps[512] = {
     4, 65, 208, 270, 244, 619, 1451, 1746,
     1219, 1339, 2869, 4291, 4225, 3360, 3405, 5477,
     8280, 8178, 4888, 4418, 9751, 13717, 9919, 4084,
@@ -494,7 +497,7 @@ static const int32_t b_ctcL_direct_front_taps[512] = {
     -4532, -1293, -2953, -7119, -7399, -4436, -3364, -5572,
 };
 
-static const int32_t b_ctcL_direct_right_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcL_direct_right_taps[768] = {
     -1, -8, -22, -97, -253, -384, -464, -712,
     -1260, -1853, -2244, -2648, -3465, -4747, -6095, -7046,
     -7796, -9333, -12007, -14465, -15552, -16619, -19740, -24169,
@@ -593,7 +596,7 @@ static const int32_t b_ctcL_direct_right_taps[768] = {
     -123364, -141001, -120755, -88063, -88417, -112600, -115492, -90162,
 };
 
-static const int32_t b_ctcR_direct_left_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_left_taps[768] = {
     -1, -8, -22, -97, -253, -384, -464, -712,
     -1260, -1853, -2244, -2648, -3465, -4747, -6095, -7046,
     -7796, -9333, -12007, -14465, -15552, -16619, -19740, -24169,
@@ -692,7 +695,7 @@ static const int32_t b_ctcR_direct_left_taps[768] = {
     -123364, -141001, -120755, -88063, -88417, -112600, -115492, -90162,
 };
 
-static const int32_t b_ctcR_direct_front_taps[512] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_front_taps[512] = {
     4, 65, 208, 270, 244, 619, 1451, 1746,
     1219, 1339, 2869, 4291, 4225, 3360, 3405, 5477,
     8280, 8178, 4888, 4418, 9751, 13717, 9919, 4084,
@@ -759,7 +762,7 @@ static const int32_t b_ctcR_direct_front_taps[512] = {
     -4532, -1293, -2953, -7119, -7399, -4436, -3364, -5572,
 };
 
-static const int32_t b_ctcR_direct_right_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_ctcR_direct_right_taps[768] = {
     0, 4, 66, 176, 204, 214, 540, 1169,
     1523, 1468, 1891, 3279, 4573, 4862, 5215, 6982,
     9381, 10850, 11708, 13416, 16180, 19034, 21439, 23643,
@@ -858,7 +861,7 @@ static const int32_t b_ctcR_direct_right_taps[768] = {
     120126, 104532, 101626, 109355, 110114, 96192, 83953, 89376,
 };
 
-static const int32_t b_centre_left_gain_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_centre_left_gain_taps[768] = {
     -1, -7, -22, -47, -84, -133, -197, -276,
     -372, -483, -612, -757, -918, -1095, -1286, -1490,
     -1706, -1931, -2163, -2401, -2640, -2879, -3114, -3342,
@@ -957,7 +960,7 @@ static const int32_t b_centre_left_gain_taps[768] = {
     2168, 897, -367, -1617, -2848, -4054, -5230, -6372,
 };
 
-static const int32_t b_centre_front_gain_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_centre_front_gain_taps[768] = {
     7, 71, 210, 432, 746, 1158, 1673, 2294,
     3022, 3854, 4788, 5817, 6935, 8131, 9395, 10712,
     12066, 13442, 14820, 16183, 17510, 18784, 19984, 21092,
@@ -1056,7 +1059,7 @@ static const int32_t b_centre_front_gain_taps[768] = {
     24029, 32342, 40431, 48264, 55815, 63056, 69960, 76500,
 };
 
-static const int32_t b_centre_right_gain_taps[768] = {
+static const int32_t ARRAYC_ALIGN b_centre_right_gain_taps[768] = {
     -1, -7, -22, -47, -84, -133, -197, -276,
     -372, -483, -612, -757, -918, -1095, -1286, -1490,
     -1706, -1931, -2163, -2401, -2640, -2879, -3114, -3342,
@@ -1156,37 +1159,37 @@ static const int32_t b_centre_right_gain_taps[768] = {
 };
 
 /* ---- state and signal buffers (RAM) ------------------------------------------------------ */
-static uint32_t b_upmix_stats[6];
-static int32_t b_upmix_gain[1];
-static int32_t b_virtL_ipsi_state[5];
-static int32_t b_virtL_contraLp_state[10];
-static int32_t b_virtL_contra_line[15];
-static uint32_t b_virtL_contra_pos[1];
-static int32_t b_virtR_ipsi_state[5];
-static int32_t b_virtR_contraLp_state[10];
-static int32_t b_virtR_contra_line[15];
-static uint32_t b_virtR_contra_pos[1];
-static int32_t b_ctcL_direct_left_hist[815];
-static int32_t b_ctcL_left_line[64];
-static uint32_t b_ctcL_left_pos[1];
-static int32_t b_ctcL_direct_front_hist[559];
-static int32_t b_ctcL_front_line[64];
-static uint32_t b_ctcL_front_pos[1];
-static int32_t b_ctcL_direct_right_hist[815];
-static int32_t b_ctcL_right_line[64];
-static uint32_t b_ctcL_right_pos[1];
-static int32_t b_ctcR_direct_left_hist[815];
-static int32_t b_ctcR_left_line[64];
-static uint32_t b_ctcR_left_pos[1];
-static int32_t b_ctcR_direct_front_hist[559];
-static int32_t b_ctcR_front_line[64];
-static uint32_t b_ctcR_front_pos[1];
-static int32_t b_ctcR_direct_right_hist[815];
-static int32_t b_ctcR_right_line[64];
-static uint32_t b_ctcR_right_pos[1];
-static int32_t b_centre_left_gain_hist[815];
-static int32_t b_centre_front_gain_hist[815];
-static int32_t b_centre_right_gain_hist[815];
+static uint32_t ARRAYC_ALIGN b_upmix_stats[6];
+static int32_t ARRAYC_ALIGN b_upmix_gain[1];
+static int32_t ARRAYC_ALIGN b_virtL_ipsi_state[5];
+static int32_t ARRAYC_ALIGN b_virtL_contraLp_state[10];
+static int32_t ARRAYC_ALIGN b_virtL_contra_line[15];
+static uint32_t ARRAYC_ALIGN b_virtL_contra_pos[1];
+static int32_t ARRAYC_ALIGN b_virtR_ipsi_state[5];
+static int32_t ARRAYC_ALIGN b_virtR_contraLp_state[10];
+static int32_t ARRAYC_ALIGN b_virtR_contra_line[15];
+static uint32_t ARRAYC_ALIGN b_virtR_contra_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_left_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcL_left_line[64];
+static uint32_t ARRAYC_ALIGN b_ctcL_left_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_front_hist[559];
+static int32_t ARRAYC_ALIGN b_ctcL_front_line[64];
+static uint32_t ARRAYC_ALIGN b_ctcL_front_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcL_direct_right_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcL_right_line[64];
+static uint32_t ARRAYC_ALIGN b_ctcL_right_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_left_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcR_left_line[64];
+static uint32_t ARRAYC_ALIGN b_ctcR_left_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_front_hist[559];
+static int32_t ARRAYC_ALIGN b_ctcR_front_line[64];
+static uint32_t ARRAYC_ALIGN b_ctcR_front_pos[1];
+static int32_t ARRAYC_ALIGN b_ctcR_direct_right_hist[815];
+static int32_t ARRAYC_ALIGN b_ctcR_right_line[64];
+static uint32_t ARRAYC_ALIGN b_ctcR_right_pos[1];
+static int32_t ARRAYC_ALIGN b_centre_left_gain_hist[815];
+static int32_t ARRAYC_ALIGN b_centre_front_gain_hist[815];
+static int32_t ARRAYC_ALIGN b_centre_right_gain_hist[815];
 static int32_t sig_upmix_0[ARRAYC_STUDIO_3_BLOCK_SIZE];
 static int32_t sig_upmix_1[ARRAYC_STUDIO_3_BLOCK_SIZE];
 static int32_t sig_upmix_2[ARRAYC_STUDIO_3_BLOCK_SIZE];
