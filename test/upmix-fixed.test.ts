@@ -451,7 +451,7 @@ describe('upmixQ31 generated C is bit-exact on every target', () => {
     const p = upmixProgram('upmix_c48', 48, upmixBlockFromParams('up', LR, defaultUpmixParams(48000, 48)));
     const src = generateSources(p).get('arrayc_upmix_c48.c')!;
     expect(src).toContain('arrayc_upmix_q31(');
-    expect(src).toContain('static uint32_t b_up_stats[6];');
+    expect(src).toContain('static uint32_t ARRAYC_ALIGN b_up_stats[6];');
     await verifyAll(p, 'defaults B 48 linear, standard vectors');
   });
 

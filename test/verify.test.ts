@@ -31,7 +31,7 @@ describe('arrayc verify', () => {
     const cFile = join(dir, 'arrayc_manual_crossover.c');
     const src = readFileSync(cFile, 'utf8');
     // Change the third coefficient of midR's first section by one LSB.
-    const m = /(static const int32_t b_midR_coefs\[\d+\] = \{\n\s+-?\d+, -?\d+, )(-?\d+)/.exec(src);
+    const m = /(static const int32_t ARRAYC_ALIGN b_midR_coefs\[\d+\] = \{\n\s+-?\d+, -?\d+, )(-?\d+)/.exec(src);
     expect(m).not.toBeNull();
     const mutated = src.replace(m![0], `${m![1]}${Number(m![2]) + 1}`);
     expect(mutated).not.toBe(src);
