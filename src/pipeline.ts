@@ -15,6 +15,9 @@ import { type ReportInput, buildReport } from './report/report.ts';
 import { cName } from './codegen/generate.ts';
 import { idleNoise } from './fixed/idleNoise.ts';
 import { programObjectSizes } from './toolchain/sizes.ts';
+import { benchProgram } from './toolchain/bench.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { defaultUpmixParams } from './design/upmix.ts';
 import { withUpmix } from './fixed/withUpmix.ts';
 
@@ -82,12 +85,24 @@ const sortedFiles = (files: Map<string, string>) => new Map([...files].sort(([a]
 /**
  * buildDesign plus report.html, whose code-size table needs the program compiled for every
  * Cortex-M target (the program's own object file: code, coefficient tables, state; no harness
- * or C library).
+ * or C library) and whose instruction budget needs a traced QEMU run on the design's target.
  */
 export async function buildDesignWithReport(file: string): Promise<BuiltDesign> {
   const built = buildDesign(file);
   const codeSize = await programObjectSizes(built.files, cName(built.program.name));
-  built.files.set('report.html', buildReport({ ...built.reportInput, codeSize }));
+  // The instruction budget on the design's own target (QEMU instruction counts, arrayc bench).
+  const work = mkdtempSync(join(tmpdir(), 'arrayc-report-bench-'));
+  let instructionBudget;
+  try {
+    const dir = join(work, 'src');
+    writeFolderAtomic(dir, built.files);
+    const target = built.design.target === 'host' ? 'cortex-m4' : built.design.target;
+    const bench = await benchProgram(built.program, dir, target);
+    instructionBudget = bench.blocks.map((b) => ({ block: b.name, kind: b.kind, instructionsPerSample: b.instructionsPerSample, macsPerSample: b.macsPerSample }));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  built.files.set('report.html', buildReport({ ...built.reportInput, codeSize, instructionBudget }));
   built.files = sortedFiles(built.files);
   return built;
 }
