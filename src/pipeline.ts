@@ -1,25 +1,22 @@
 // Design file -> fixed-point program -> generated sources. Shared by the CLI and the tests.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSources } from './codegen/generate.ts';
+import { cName, generateSources } from './codegen/generate.ts';
 import { writeFolderAtomic } from './codegen/writeFolder.ts';
+import { evaluateDesign, plainPlaybackFilters } from './design/evaluate.ts';
+import { type SpatialDesign, channelImpulseResponses, designSpatial, designedFilters } from './design/spatial.ts';
+import { defaultUpmixParams } from './design/upmix.ts';
 import { DesignFileError } from './designfile/errors.ts';
 import { type LoadedDesign, loadDesign } from './designfile/load.ts';
+import { filtersJson, quantizedImpulseResponses } from './export/filtersJson.ts';
+import { idleNoise } from './fixed/idleNoise.ts';
 import type { FixedProgram } from './fixed/program.ts';
 import { QuantizeError, type QuantizeReport, quantizeGraph } from './fixed/quantize.ts';
-import { type SpatialDesign, designSpatial } from './design/spatial.ts';
-import { readFileSync } from 'node:fs';
-import { filtersJson, quantizedImpulseResponses } from './export/filtersJson.ts';
-import { evaluateDesign, plainPlaybackFilters } from './design/evaluate.ts';
-import { channelImpulseResponses, designedFilters } from './design/spatial.ts';
-import { type ReportInput, buildReport } from './report/report.ts';
-import { cName } from './codegen/generate.ts';
-import { idleNoise } from './fixed/idleNoise.ts';
-import { programObjectSizes } from './toolchain/sizes.ts';
-import { benchProgram } from './toolchain/bench.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { defaultUpmixParams } from './design/upmix.ts';
 import { withUpmix } from './fixed/withUpmix.ts';
+import { type ReportInput, buildReport } from './report/report.ts';
+import { benchProgram } from './toolchain/bench.ts';
+import { programObjectSizes } from './toolchain/sizes.ts';
 
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 export const DEFAULT_DESIGN = join(PROJECT_ROOT, 'designs', 'studio-3.json');
@@ -33,7 +30,7 @@ export interface BuiltDesign {
   /** The program of the filter paths alone (inputs: the upmixed channels for geometry designs). */
   channelProgram: FixedProgram;
   report: QuantizeReport;
-  /** Everything report.html shows except measured sizes. */
+  /** Everything report.html shows except what is measured on the toolchain (sizes, instructions). */
   reportInput: ReportInput;
   files: Map<string, string>;
 }

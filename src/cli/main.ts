@@ -1,27 +1,24 @@
 // arrayc command line: a thin layer over the pipeline and the toolchain.
-import { Command, InvalidArgumentError } from 'commander';
-import { relative } from 'node:path';
-import { DesignFileError } from '../designfile/errors.ts';
-import { ProgramError } from '../fixed/validate.ts';
-import { DEFAULT_DESIGN, buildDesign, buildDesignWithReport, generatedDir, writeBuilt } from '../pipeline.ts';
-import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
-import { benchProgram } from '../toolchain/bench.ts';
-import { quantizedSnrDb } from '../export/filtersJson.ts';
-import { TARGETS, type Target } from '../toolchain/targets.ts';
-import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
-import { evaluateDesign, plainPlaybackFilters, type EvalReport } from '../design/evaluate.ts';
+import { cName } from '../codegen/generate.ts';
+import { type EvalReport, evaluateDesign, plainPlaybackFilters } from '../design/evaluate.ts';
+import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
 import type { HeadModel } from '../design/plant.ts';
 import { designSpatial, designedFilters, realizationSummary } from '../design/spatial.ts';
-import { registerRenderCommand } from './render.ts';
-import { cName } from '../codegen/generate.ts';
-import { parseSofa, resampleSet } from '../design/hrtf/sofa.ts';
+import { DesignFileError } from '../designfile/errors.ts';
 import { loadDesign } from '../designfile/load.ts';
-import { basename } from 'node:path';
+import { quantizedSnrDb } from '../export/filtersJson.ts';
+import { ProgramError } from '../fixed/validate.ts';
+import { DEFAULT_DESIGN, buildDesign, buildDesignWithReport, generatedDir, writeBuilt } from '../pipeline.ts';
+import { benchProgram } from '../toolchain/bench.ts';
+import { ToolchainError, buildFirmware } from '../toolchain/firmware.ts';
+import { TARGETS, type Target } from '../toolchain/targets.ts';
+import { type TargetResult, verifyTargets } from '../toolchain/verify.ts';
+import { registerRenderCommand } from './render.ts';
 
 // `arrayc eval ... | head` closes stdout early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
