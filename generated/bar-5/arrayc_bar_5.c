@@ -236,15 +236,18 @@ static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *rev, int nTaps, int sh
     for (; i < n4; i += 4) {
         const int32_t *x = hist + i;
         int64_t a0 = round, a1 = round, a2 = round, a3 = round;
-        int j = 0;
+        /* Taps rev[rest0 .. rest1) are left for the one-tap loop below. */
+        int rest0, rest1;
 #if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
-        for (; j < nTaps4; j += 4) {
+        for (int j = 0; j < nTaps4; j += 4) {
             const int32x4_t c = vldrwq_s32(rev + j);
             a0 = vmlaldavaq_s32(a0, c, vldrwq_s32(x + j));
             a1 = vmlaldavaq_s32(a1, c, vldrwq_s32(x + j + 1));
             a2 = vmlaldavaq_s32(a2, c, vldrwq_s32(x + j + 2));
             a3 = vmlaldavaq_s32(a3, c, vldrwq_s32(x + j + 3));
         }
+        rest0 = nTaps4;
+        rest1 = nTaps;
 #else
         /* Walking back from the newest sample: at tap k (taps[k] = rev[nTaps-1-k]) the four
          * outputs meet p[-k], p[1-k], p[2-k], p[3-k] with p = x + nTaps - 1; four taps per step
@@ -252,8 +255,7 @@ static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *rev, int nTaps, int sh
         const int32_t *p = x + nTaps - 1;
         const int32_t *h = rev + nTaps - 1;
         int32_t x1 = p[1], x2 = p[2], x3 = p[3];
-        int k = 0;
-        for (; k < nTaps4; k += 4) {
+        for (int k = 0; k < nTaps4; k += 4) {
             const int32_t c0 = h[0], c1 = h[-1], c2 = h[-2], c3 = h[-3];
             const int32_t y0 = p[-k], y1 = p[-k - 1], y2 = p[-k - 2], y3 = p[-k - 3];
             h -= 4;
@@ -263,18 +265,11 @@ static ARRAYC_NOINLINE void arrayc_fir_q31(const int32_t *rev, int nTaps, int sh
             a0 += (int64_t)c3 * y3; a1 += (int64_t)c3 * y2; a2 += (int64_t)c3 * y1; a3 += (int64_t)c3 * y0;
             x1 = y3; x2 = y2; x3 = y1;
         }
-        /* The remaining taps (the oldest samples) are rev[0 .. nTaps-1-k]. */
-        j = 0;
-        for (; j < nTaps - k; j++) {
-            const int32_t c = rev[j];
-            a0 += (int64_t)c * x[j];
-            a1 += (int64_t)c * x[j + 1];
-            a2 += (int64_t)c * x[j + 2];
-            a3 += (int64_t)c * x[j + 3];
-        }
-        j = nTaps;
+        /* Walking back consumed the newest taps: the oldest remain. */
+        rest0 = 0;
+        rest1 = nTaps - nTaps4;
 #endif
-        for (; j < nTaps; j++) {
+        for (int j = rest0; j < rest1; j++) {
             const int32_t c = rev[j];
             a0 += (int64_t)c * x[j];
             a1 += (int64_t)c * x[j + 1];

@@ -19,7 +19,7 @@
 // null steering.
 import { type Complex, cabs2, cexpj, cmul, cscale } from './complex.ts';
 import { type ArrayGeometry, type ListenerPose, NOMINAL_POSE } from './geometry.ts';
-import { type CMatrix, type CVector, czero, dotH, meanOuterConj, solve, trace } from './linalg.ts';
+import { type CMatrix, type CVector, czero, dotH, meanOuterConj, solve } from './linalg.ts';
 import { type Ear, type HeadModel, driverToEar } from './plant.ts';
 
 export interface CtcOptions {
@@ -214,6 +214,3 @@ export function designCtc(g: ArrayGeometry, opts: CtcOptions, freqs: number[]): 
     modellingDelaySamples: opts.modellingDelaySamples,
   };
 }
-
-export type { CMatrix };
-export { trace };

@@ -31,10 +31,6 @@ export function floatSignalKey(s: FloatSignal): string {
   return 'input' in s ? `in.${s.input}` : `${s.block}.${s.channel}`;
 }
 
-export function outputCount(b: FloatBlock): number {
-  return b.kind === 'mix' ? b.matrix.length : 1;
-}
-
 /** Normalized section: [b0, b1, b2, a1, a2] with a0 = 1. */
 export function normalizeSos(s: Sos): [number, number, number, number, number] {
   const a0 = s[3];

@@ -46,11 +46,3 @@ export function meanOuterConj(hs: CVector[]): CMatrix {
   }
   return A.map((row) => row.map((v) => ({ re: v.re / hs.length, im: v.im / hs.length })));
 }
-
-export function addDiagonal(A: CMatrix, beta: number): CMatrix {
-  return A.map((row, i) => row.map((v, j) => (i === j ? { re: v.re + beta, im: v.im } : v)));
-}
-
-export function trace(A: CMatrix): number {
-  return A.reduce((s, row, i) => s + row[i].re, 0);
-}

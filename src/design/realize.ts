@@ -103,10 +103,3 @@ export function realizeFir(resp: Complex[], o: RealizeOptions): RealizedFir {
   }
   return best!;
 }
-
-/** Largest |h[n]| position: where the bulk of an impulse response sits. */
-export function peakIndex(h: ArrayLike<number>): number {
-  let m = 0;
-  for (let n = 1; n < h.length; n++) if (Math.abs(h[n]) > Math.abs(h[m])) m = n;
-  return m;
-}

@@ -349,5 +349,3 @@ export function designedFilters(d: SpatialDesign): (freqsHz: number[]) => Partia
 export function firAt(taps: number[], freqsHz: number[], sampleRate: number): Complex[] {
   return freqsHz.map((f) => firResponse(taps, f, sampleRate));
 }
-
-export { firOnGrid };

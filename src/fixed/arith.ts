@@ -39,35 +39,7 @@ export function roundShiftSplit(accH: number, accL: number, shift: number): numb
   return Math.floor((accH + tq) / 2 ** (shift - 16));
 }
 
-/**
- * Same as roundShiftSplit, and also the residual the rounding discarded:
- * residual = acc - q * 2^shift, in [-2^(shift-1), 2^(shift-1)). Used by error feedback.
- * Writes [q, residual] into out.
- */
-export function roundShiftSplitResidual(accH: number, accL: number, shift: number, out: Float64Array): void {
-  const half = 2 ** (shift - 1);
-  const t = accL + half;
-  const tq = Math.floor(t / TWO16);
-  const tr = t - tq * TWO16;
-  const hiSum = accH + tq;
-  const scale = 2 ** (shift - 16);
-  const q = Math.floor(hiSum / scale);
-  out[0] = q;
-  out[1] = (hiSum - q * scale) * TWO16 + tr - half;
-}
-
-/** round-half-up arithmetic shift of a value that is exact in a double (|v| < 2^53). */
-export function roundShiftSmall(v: number, shift: number): number {
-  if (shift === 0) return v;
-  return Math.floor((v + 2 ** (shift - 1)) / 2 ** shift);
-}
-
 /** Q31 sample to Q15 with round-half-up and saturation (the Q15 FIR's input conversion). */
 export function q31ToQ15(x: number): number {
   return sat16(Math.floor((x + 32768) / 65536));
-}
-
-/** Quantize a real value to an integer with `fracBits` fractional bits, rounding to nearest. */
-export function quantizeCoef(v: number, fracBits: number): number {
-  return Math.round(v * 2 ** fracBits);
 }

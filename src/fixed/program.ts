@@ -114,7 +114,3 @@ export interface FixedProgram {
   blocks: Block[];
   outputs: ProgramOutput[];
 }
-
-export function signalKey(ref: SignalRef): string {
-  return 'input' in ref ? `in.${ref.input}` : `${ref.block}.${ref.channel}`;
-}

@@ -94,12 +94,3 @@ export function interleave(planar: Int32Array[]): Int32Array {
   for (let ch = 0; ch < c; ch++) for (let i = 0; i < n; i++) out[i * c + ch] = planar[ch][i];
   return out;
 }
-
-export function deinterleave(frames: Int32Array, channels: number): Int32Array[] {
-  const n = Math.floor(frames.length / channels);
-  return Array.from({ length: channels }, (_, ch) => {
-    const x = new Int32Array(n);
-    for (let i = 0; i < n; i++) x[i] = frames[i * channels + ch];
-    return x;
-  });
-}
