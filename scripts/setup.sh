@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what arrayc needs on a Debian machine and is safe to run again: the Arm cross-compiler
-# and newlib, QEMU, a host C compiler and make, the KEMAR HRTF data (libmysofa1), and the npm
-# packages. apt-get runs only when a package is missing.
+# and newlib, QEMU, a host C compiler and make, the KEMAR HRTF data (libmysofa1), espeak-ng
+# (speech for the noise suppressor's test vectors) and the npm packages. apt-get runs only when a
+# package is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc make libc6-dev libmysofa1 hdf5-tools chromium)
+packages=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc make libc6-dev libmysofa1 hdf5-tools chromium espeak-ng)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$p"); fi

@@ -1,5 +1,5 @@
 // Design file -> fixed-point program -> generated sources. Shared by the CLI and the tests.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cName, generateSources } from './codegen/generate.ts';
@@ -14,6 +14,8 @@ import { idleNoise } from './fixed/idleNoise.ts';
 import type { FixedProgram } from './fixed/program.ts';
 import { QuantizeError, type QuantizeReport, quantizeGraph } from './fixed/quantize.ts';
 import { withUpmix } from './fixed/withUpmix.ts';
+import { type NoiseSuppressorProgram, noiseSuppressorProgram } from './fixed/ns/nsProgram.ts';
+import { type NsReportInput, buildNsReport } from './report/nsReport.ts';
 import { type ReportInput, buildReport } from './report/report.ts';
 import { benchProgram } from './toolchain/bench.ts';
 import { programObjectSizes } from './toolchain/sizes.ts';
@@ -29,14 +31,25 @@ export interface BuiltDesign {
   program: FixedProgram;
   /** The program of the filter paths alone (inputs: the upmixed channels for geometry designs). */
   channelProgram: FixedProgram;
-  report: QuantizeReport;
+  /** Quantization of a filter design (absent for a noise suppressor). */
+  report?: QuantizeReport;
   /** Everything report.html shows except what is measured on the toolchain (sizes, instructions). */
-  reportInput: ReportInput;
+  reportInput?: ReportInput;
+  /** Noise-suppressor designs: the quantized network and what its report shows. */
+  ns?: NoiseSuppressorProgram & { reportInput: NsReportInput };
   files: Map<string, string>;
+}
+
+function buildNoiseSuppressor(design: Extract<LoadedDesign, { kind: 'noise-suppressor' }>): BuiltDesign {
+  const ns = noiseSuppressorProgram(design.name, design.settings, design.weights, design.weightsFile);
+  const files = generateSources(ns.program);
+  const reportInput: NsReportInput = { name: design.name, description: design.settings.description, target: design.target, settings: design.settings, program: ns.program, network: ns.network, weights: design.weights };
+  return { design, program: ns.program, channelProgram: ns.program, ns: { ...ns, reportInput }, files: sortedFiles(files) };
 }
 
 export function buildDesign(file: string): BuiltDesign {
   const design = loadDesign(file);
+  if (design.kind === 'noise-suppressor') return buildNoiseSuppressor(design);
   const spatial = design.kind === 'geometry' ? designSpatial(design.geometry, design.spatial, design.blockSize) : undefined;
   const graph = design.kind === 'geometry' ? spatial!.graph : design.graph;
   let q;
@@ -99,9 +112,16 @@ export async function buildDesignWithReport(file: string): Promise<BuiltDesign> 
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  built.files.set('report.html', buildReport({ ...built.reportInput, codeSize, instructionBudget }));
+  built.files.set('report.html', built.ns ? buildNsReport({ ...built.ns.reportInput, codeSize, instructionBudget }) : buildReport({ ...built.reportInput!, codeSize, instructionBudget }));
   built.files = sortedFiles(built.files);
   return built;
+}
+
+/** The example design files in designs/ (a noise suppressor's weights file sits beside them). */
+export function exampleDesignFiles(root = PROJECT_ROOT): string[] {
+  return readdirSync(join(root, 'designs'))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.weights.json'))
+    .sort();
 }
 
 export function generatedDir(name: string, outRoot = join(PROJECT_ROOT, 'generated')): string {

@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, buildDesign, buildDesignWithReport, generatedDir } from '../src/pipeline.ts';
+import { PROJECT_ROOT, buildDesign, buildDesignWithReport, exampleDesignFiles, generatedDir } from '../src/pipeline.ts';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -17,7 +17,7 @@ function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-const designs = readdirSync(join(PROJECT_ROOT, 'designs')).filter((f) => f.endsWith('.json'));
+const designs = exampleDesignFiles();
 
 it('every folder in generated/ comes from a design', () => {
   const names = designs.map((f) => f.replace(/\.json$/, ''));
@@ -26,7 +26,7 @@ it('every folder in generated/ comes from a design', () => {
 
 describe('generated/ matches a fresh build', () => {
   it('has the example designs', () => {
-    for (const n of ['manual-crossover', 'stereo-pair', 'compact-2', 'studio-3', 'bar-5']) expect(designs).toContain(`${n}.json`);
+    for (const n of ['manual-crossover', 'stereo-pair', 'compact-2', 'studio-3', 'bar-5', 'voice-ns']) expect(designs).toContain(`${n}.json`);
   });
   for (const file of designs) {
     it(file, async () => {

@@ -16,9 +16,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 function reportInput(name: string): ReportInput {
   const built = buildDesign(join(PROJECT_ROOT, 'designs', `${name}.json`));
-  if (built.spatial) return built.reportInput;
+  if (built.spatial) return built.reportInput!;
   return {
-    ...built.reportInput,
+    ...built.reportInput!,
     // Fixtures, to render the measured tables (real rows come from the toolchain and arrayc bench).
     codeSize: [{ target: 'cortex-m4', text: 10240, data: 8, bss: 5600 }],
     instructionBudget: [

@@ -96,13 +96,19 @@ program
         for (const f of r.filters) console.log(`  FIR ${f.path}: ${f.taps} taps${f.errorDb === null ? '' : `, realization error ${f.errorDb.toFixed(1)} dB (worst 1/3-octave band)`}`);
       }
       console.log(`  compiled for ${target}${size ? `: harness + program .text ${size.text} B, .data ${size.data} B, .bss ${size.bss} B` : ''}`);
-      const irs = built.reportInput.impulseResponses;
-      const snr = quantizedSnrDb({ channels: irs.float, quantized: { channels: irs.quantized } });
-      const worst = snr.perPath.find((p) => p.snrDb === snr.worstDb);
-      if (worst) console.log(`  fixed point vs float, channel impulse responses: worst path ${worst.channel} -> ${worst.driver} ${snr.worstDb.toFixed(1)} dB SNR`);
-      const idle = built.reportInput.idleNoise ?? [];
+      if (built.ns) {
+        const net = built.ns.network;
+        console.log(`  noise suppressor: 48 kHz, 20 ms window, 10 ms hop (latency 20 ms), 34 ERB bands; network ${net.weightCount} int8 weights (conv ${net.convOutSize}, GRU ${net.gruSizes.map((g) => g.hiddenSize).join(' + ')}), weights from ${rel(built.design.kind === 'noise-suppressor' ? built.design.weightsFile : '')}`);
+      }
+      const irs = built.reportInput?.impulseResponses;
+      if (irs) {
+        const snr = quantizedSnrDb({ channels: irs.float, quantized: { channels: irs.quantized } });
+        const worst = snr.perPath.find((p) => p.snrDb === snr.worstDb);
+        if (worst) console.log(`  fixed point vs float, channel impulse responses: worst path ${worst.channel} -> ${worst.driver} ${snr.worstDb.toFixed(1)} dB SNR`);
+      }
+      const idle = built.reportInput?.idleNoise ?? [];
       const db = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} dBFS` : 'digital silence');
-      console.log(`  noise floor with silent input (from reset / after full-scale noise): ${idle.map((n) => `${n.output} ${db(n.fromResetDbfs)} / ${db(n.afterSignalDbfs)}`).join(', ')}`);
+      if (idle.length) console.log(`  noise floor with silent input (from reset / after full-scale noise): ${idle.map((n) => `${n.output} ${db(n.fromResetDbfs)} / ${db(n.afterSignalDbfs)}`).join(', ')}`);
       console.log(`  sources: ${rel(dir)}/arrayc_${cName(built.program.name)}.c, .h; report: ${rel(dir)}/report.html${built.spatial ? `; filters: ${rel(dir)}/filters.json` : ''}`);
     } finally {
       rmSync(work, { recursive: true, force: true });

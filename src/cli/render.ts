@@ -36,7 +36,7 @@ export class RenderError extends Error {
 }
 
 export const HEAD_MODELS = ['sphere', 'brown-duda', 'free-field'] as const;
-export const RENDER_FILES = { driverFeeds: 'driver-feeds.wav', binaural: 'binaural.wav', summary: 'render.json' } as const;
+export const RENDER_FILES = { driverFeeds: 'driver-feeds.wav', enhanced: 'enhanced.wav', binaural: 'binaural.wav', summary: 'render.json' } as const;
 /** Taps of each driver -> ear impulse response used for the preview. */
 export const BINAURAL_IR_TAPS = 2048;
 /** Samples kept before the earliest arrival when the common propagation delay is removed. */
@@ -66,7 +66,7 @@ export interface RenderOutputSummary {
 export interface RenderSummary {
   design: string;
   designFile: string;
-  designKind: 'manual' | 'geometry';
+  designKind: 'manual' | 'geometry' | 'noise-suppressor';
   input: {
     file: string;
     sampleRate: number;
@@ -318,7 +318,9 @@ export async function renderCommand(
 
   // Cheap checks first: the design file, the WAV, its sample rate, the head model, out/.
   const loaded = opts.built?.design ?? loadDesign(designFile);
-  const designRate = loaded.kind === 'geometry' ? loaded.geometry.sampleRate : loaded.graph.sampleRate;
+  const designRate = loaded.kind === 'geometry' ? loaded.geometry.sampleRate : loaded.kind === 'noise-suppressor' ? loaded.settings.sampleRate : loaded.graph.sampleRate;
+  // A noise suppressor writes the enhanced voice; filter designs write driver feeds.
+  const outFile = loaded.kind === 'noise-suppressor' ? RENDER_FILES.enhanced : RENDER_FILES.driverFeeds;
   const wav = readWav(inWav);
   if (wav.sampleRate !== designRate) {
     throw new RenderError(inWav, `sample rate ${wav.sampleRate} Hz does not match the design's ${designRate} Hz (${designFile}); resample the input to ${designRate} Hz`);
@@ -329,6 +331,8 @@ export async function renderCommand(
   if (loaded.kind === 'geometry') {
     if (opts.hrtf) report(`loading ${opts.hrtf}`, true);
     head = await loadHead(opts, designRate, warnings);
+  } else if (loaded.kind === 'noise-suppressor') {
+    if (opts.hrtf || opts.head) warnings.push(`${opts.hrtf ? '--hrtf' : '--head'} ignored: a noise suppressor has no geometry`);
   } else {
     if (opts.hrtf || opts.head) warnings.push(`${opts.hrtf ? '--hrtf' : '--head'} ignored: a manual design has no geometry`);
     warnings.push(`manual design (no geometry): driver feeds only, no binaural preview`);
@@ -384,7 +388,7 @@ export async function renderCommand(
     blockSize: program.blockSize,
     inputMap,
     outputs: [],
-    files: { driverFeeds: RENDER_FILES.driverFeeds, binaural: preview ? RENDER_FILES.binaural : null, summary: RENDER_FILES.summary },
+    files: { driverFeeds: outFile, binaural: preview ? RENDER_FILES.binaural : null, summary: RENDER_FILES.summary },
     headModel: preview && head ? headModelLabel(head) : null,
     binauralGain: null,
     binaural: null,
@@ -404,7 +408,7 @@ export async function renderCommand(
     const saturated = outputs.map(() => 0);
     const peak = outputs.map(() => 0);
     const fmt: WavWriteFormat = { sampleRate: designRate, channelCount: outputs.length, bitsPerSample: 32 };
-    const fd = openSync(join(tmp, RENDER_FILES.driverFeeds), 'w');
+    const fd = openSync(join(tmp, outFile), 'w');
     try {
       writeSync(fd, wavHeader(fmt, frames));
       for (let cStart = 0; cStart < frames; cStart += chunk) {
@@ -496,7 +500,7 @@ export async function renderCommand(
     console.log(JSON.stringify(summary));
   } else {
     console.log(`rendered ${loaded.name}: ${basename(inWav)}, ${frames} frames (${seconds.toFixed(2)} s) -> ${outDir}/`);
-    console.log(`  ${RENDER_FILES.driverFeeds}: ${outputs.length} channel(s), 32-bit: ${outputs.map((o) => o.name).join(', ')}`);
+    console.log(`  ${summary.files.driverFeeds}: ${outputs.length} channel(s), 32-bit: ${outputs.map((o) => o.name).join(', ')}`);
     for (const o of summary.outputs) if (o.saturatedSamples > 0) console.log(`    '${o.name}': ${o.saturatedSamples} saturated sample(s)`);
     if (summary.binaural) {
       console.log(`  ${RENDER_FILES.binaural}: stereo, 24-bit, head model ${summary.headModel}, gain ${summary.binaural.gainDb.toFixed(2)} dB (peak -1 dBFS)`);

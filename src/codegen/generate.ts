@@ -41,10 +41,11 @@ export function generateSources(program: FixedProgram): Map<string, string> {
   const NAME = cname.toUpperCase();
   const bufName = (ref: SignalRef) => ('input' in ref ? `in[${ref.input}]` : `sig_${ref.block}_${ref.channel}`);
 
-  const kindsUsed: string[] = [];
+  const kernelFiles: string[] = [];
   const tables: { ctype: string; name: string; length: number; body: string }[] = [];
   const state: { ctype: string; name: string; length: number }[] = [];
   const buffers: string[] = [];
+  const instanceCode: string[] = [];
   const calls: { index: number; id: string; kind: string; call: string; traces: { node: number; buf: string }[] }[] = [];
   let macs = 0;
   let node = 0;
@@ -52,7 +53,10 @@ export function generateSources(program: FixedProgram): Map<string, string> {
     const def = blockKind(b);
     const inst = def.cInstance(b, `b_${b.id}`, program.blockSize);
     // Only kernels something calls: an unused static function would fail -Werror.
-    if (inst.usesKernel !== false && !kindsUsed.includes(def.cTemplate)) kindsUsed.push(def.cTemplate);
+    if (inst.usesKernel !== false) {
+      for (const f of typeof def.cTemplate === 'string' ? [def.cTemplate] : def.cTemplate) if (!kernelFiles.includes(f)) kernelFiles.push(f);
+    }
+    if (inst.code) instanceCode.push(inst.code.trimEnd());
     for (const t of inst.tables) tables.push({ ctype: t.ctype, name: t.name, length: t.values.length, body: formatTable(t) });
     for (const s of inst.state) state.push({ ...s });
     const outputs = Array.from({ length: def.outputCount(b) }, (_, ch) => bufName({ block: b.id, channel: ch }));
@@ -66,7 +70,7 @@ export function generateSources(program: FixedProgram): Map<string, string> {
       traces: outputs.map((buf) => ({ node: node++, buf })),
     });
   });
-  const kernels = kindsUsed.map((f) => readFileSync(join(BLOCKS_DIR, f), 'utf8').trimEnd());
+  const kernels = kernelFiles.map((f) => readFileSync(join(BLOCKS_DIR, f), 'utf8').trimEnd());
   const ctx = {
     name: program.name,
     cname,
@@ -84,6 +88,7 @@ export function generateSources(program: FixedProgram): Map<string, string> {
     tables,
     state,
     buffers,
+    instanceCode,
     calls,
     outputCopies: program.outputs.map((o) => bufName(o.source)),
   };

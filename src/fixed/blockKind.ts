@@ -9,7 +9,7 @@ export interface ReferenceKernel {
 
 export interface CTable {
   name: string;
-  ctype: 'int32_t' | 'int16_t' | 'uint8_t';
+  ctype: 'int32_t' | 'int16_t' | 'uint16_t' | 'int8_t' | 'uint8_t';
   values: ArrayLike<number>;
 }
 
@@ -33,6 +33,11 @@ export interface CInstance {
   call(ctx: CCallContext): string;
   /** Whether the call uses the kind's kernel (a zero delay is a plain copy). Default true. */
   usesKernel?: boolean;
+  /**
+   * Per-instance C (e.g. a kernel specialized for this instance), emitted after the kernels,
+   * tables and state, before the process function: it may use the instance's tables and state.
+   */
+  code?: string;
 }
 
 export interface BlockKindDef<B extends Block = Block> {
@@ -46,8 +51,12 @@ export interface BlockKindDef<B extends Block = Block> {
   /** Coefficient multiplications per input frame. */
   macsPerFrame(b: B): number;
   createReference(b: B, blockSize: number): ReferenceKernel;
-  /** File name of the kind's handlebars kernel template (in src/fixed/blocks/). */
-  cTemplate: string;
+  /**
+   * The kind's C kernel source: one file, or several included in order (paths relative to
+   * src/fixed/blocks/). Each file is included verbatim, once per program, however many kinds
+   * list it.
+   */
+  cTemplate: string | readonly string[];
   cInstance(b: B, prefix: string, blockSize: number): CInstance;
 }
 

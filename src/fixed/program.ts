@@ -85,6 +85,32 @@ export interface UpmixQ31Block {
   interpolation: 'linear' | 'hold';
 }
 
+/**
+ * PercepNet-style noise suppressor (semantics in blocks/noiseSuppressor.ts): one Q31 input, one
+ * Q31 output, processed in 480-sample hops (the program's block size must be 480). The spectral
+ * and pitch tables are constants of the kind; the network's quantized tables ride here.
+ */
+export interface NoiseSuppressorBlock {
+  kind: 'noiseSuppressor';
+  id: string;
+  inputs: [SignalRef];
+  network: {
+    /** int8 weight rows (src/fixed/ns/network.ts layout). */
+    weights: number[];
+    /** int32 header, layer records and per-row bias/multiplier/shift. */
+    params: number[];
+    /** int16 Q15 tanh and sigmoid tables. */
+    actTables: number[];
+    /** Multiplications per frame of the network (its float weight count). */
+    weightCount: number;
+  };
+  /** Lowest band gain, Q15 in [0, 32767]. */
+  gainFloorQ15: number;
+  postFilter: boolean;
+  /** Pitch correlation (Q15) below which a frame counts as unvoiced: no comb. */
+  voicingThresholdQ15: number;
+}
+
 export type Block =
   | BiquadDf1Q31Block
   | FirQ31Block
@@ -93,7 +119,8 @@ export type Block =
   | GainQ31Block
   | MixQ31Block
   | AddSatQ31Block
-  | UpmixQ31Block;
+  | UpmixQ31Block
+  | NoiseSuppressorBlock;
 
 export type BlockKind = Block['kind'];
 

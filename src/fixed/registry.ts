@@ -8,6 +8,7 @@ import { firQ15 } from './blocks/firQ15.ts';
 import { firQ31 } from './blocks/firQ31.ts';
 import { gainQ31 } from './blocks/gainQ31.ts';
 import { mixQ31 } from './blocks/mixQ31.ts';
+import { noiseSuppressor } from './blocks/noiseSuppressor.ts';
 import { upmixQ31 } from './blocks/upmixQ31.ts';
 import type { Block, BlockKind } from './program.ts';
 
@@ -20,6 +21,7 @@ const kinds: { [K in BlockKind]: BlockKindDef<Extract<Block, { kind: K }>> } = {
   mixQ31,
   addSatQ31,
   upmixQ31,
+  noiseSuppressor,
 };
 
 export const BLOCK_KINDS = Object.keys(kinds) as BlockKind[];

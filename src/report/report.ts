@@ -158,7 +158,7 @@ interface ProgramStats {
   bufferBytes: number;
 }
 
-const CTYPE_BYTES: Record<string, number> = { int32_t: 4, uint32_t: 4, int16_t: 2, uint8_t: 1 };
+const CTYPE_BYTES: Record<string, number> = { int32_t: 4, uint32_t: 4, int16_t: 2, uint16_t: 2, int8_t: 1, uint8_t: 1 };
 
 function programStats(p: FixedProgram): ProgramStats {
   const perKind = new Map<string, ProgramStats['perKind'][number]>();
@@ -203,7 +203,7 @@ const kib = (bytes: number) => `${int(bytes)} B (${fmt(bytes / 1024, 1)} KiB)`;
 
 const h = escapeXml;
 
-function table(head: string[], rows: string[][], o: { id?: string; numeric?: number[]; rowClass?: (string | undefined)[] } = {}): string {
+export function table(head: string[], rows: string[][], o: { id?: string; numeric?: number[]; rowClass?: (string | undefined)[] } = {}): string {
   const num = new Set(o.numeric ?? []);
   const th = head.map((x, i) => `<th${num.has(i) ? ' class="num"' : ''}>${x}</th>`).join('');
   const body = rows
@@ -212,15 +212,15 @@ function table(head: string[], rows: string[][], o: { id?: string; numeric?: num
   return `<table${o.id ? ` data-table="${h(o.id)}"` : ''}><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-function figure(content: string, caption: string): string {
+export function figure(content: string, caption: string): string {
   return `<figure>${content}<figcaption>${caption}</figcaption></figure>`;
 }
 
-function notApplicable(text: string): string {
+export function notApplicable(text: string): string {
   return `<p class="na">${h(text)}</p>`;
 }
 
-const CSS = `
+export const REPORT_CSS = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; background: #fafafa; margin: 0; }
 main { max-width: 1000px; margin: 0 auto; padding: 24px 28px 64px; background: #fff; }
@@ -803,7 +803,7 @@ export function buildReport(input: ReportInput): string {
     .join('');
   return (
     `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n` +
-    `<title>arrayc report: ${h(input.name)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n<main>\n` +
+    `<title>arrayc report: ${h(input.name)}</title>\n<style>${REPORT_CSS}</style>\n</head>\n<body>\n<main>\n` +
     `<h1>arrayc report: ${h(input.name)}</h1>\n` +
     (input.description ? `<p class="desc">${h(input.description)}</p>\n` : '') +
     `<nav><ol>${toc}</ol></nav>\n` +

@@ -8,7 +8,8 @@ import { blockKind } from '../fixed/registry.ts';
 import { runProgram } from '../fixed/reference.ts';
 import { buildFirmware, runVectors } from './firmware.ts';
 import type { Target } from './targets.ts';
-import { interleave, segmentAt, testVectors } from './vectors.ts';
+import { defaultVectors } from './programVectors.ts';
+import { interleave } from './vectors.ts';
 
 export interface Mismatch {
   /** Where the first wrong sample appears at the program's outputs. */
@@ -37,7 +38,7 @@ export interface TargetResult {
   fullScaleSamples: number;
 }
 
-function compare(program: FixedProgram, expected: Int32Array[], actualFrames: Int32Array, standardVectors: boolean): { mismatches: number; first: Mismatch | null } {
+function compare(program: FixedProgram, expected: Int32Array[], actualFrames: Int32Array, segmentAt: ((frame: number) => string) | null): { mismatches: number; first: Mismatch | null } {
   const nOut = program.outputs.length;
   const frames = expected[0].length;
   let mismatches = 0;
@@ -54,7 +55,7 @@ function compare(program: FixedProgram, expected: Int32Array[], actualFrames: In
       const e = expected[c][i];
       if (a !== e) {
         mismatches++;
-        if (!first) first = { output: program.outputs[c].name, frame: i, expected: e, actual: a, segment: standardVectors ? segmentAt(i) : 'caller-supplied vectors' };
+        if (!first) first = { output: program.outputs[c].name, frame: i, expected: e, actual: a, segment: segmentAt ? segmentAt(i) : 'caller-supplied vectors' };
       }
     }
   }
@@ -94,8 +95,8 @@ export interface VerifyOptions {
   expected?: Int32Array[];
   /** Rail samples of the reference run that produced `expected`. */
   railSamples?: number[][];
-  /** Whether `inputs` are the standard vectors (names the vector segment of a mismatch). */
-  standardVectors?: boolean;
+  /** Names the vector segment of a frame, when `inputs` are the program's default vectors. */
+  segmentAt?: (frame: number) => string;
   keep?: boolean;
   onProgress?: (msg: string) => void;
 }
@@ -103,7 +104,8 @@ export interface VerifyOptions {
 export async function verifyTarget(program: FixedProgram, srcDir: string, target: Target, opts: VerifyOptions = {}): Promise<TargetResult> {
   const work = opts.workDir ?? mkdtempSync(join(tmpdir(), 'arrayc-verify-'));
   try {
-    const inputs = opts.inputs ?? testVectors(program.inputs.length);
+    const vectors = opts.inputs ? null : defaultVectors(program);
+    const inputs = opts.inputs ?? vectors!.inputs;
     const ref = opts.expected ? { outputs: opts.expected, railSamples: opts.railSamples ?? [] } : runProgram(program, inputs);
     const expected = ref.outputs;
     opts.onProgress?.(`${target}: building`);
@@ -111,7 +113,7 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
     opts.onProgress?.(`${target}: running ${inputs[0].length} frames`);
     const frames = interleave(inputs);
     const { output } = await runVectors(exe, target, join(work, target, 'run'), frames);
-    const { mismatches, first } = compare(program, expected, output, opts.standardVectors ?? opts.inputs === undefined);
+    const { mismatches, first } = compare(program, expected, output, vectors?.segmentAt ?? opts.segmentAt ?? null);
     if (first && first.output !== '(all)') {
       opts.onProgress?.(`${target}: mismatch, locating the block with a trace build`);
       const traceExe = await buildFirmware(srcDir, target, join(work, target, 'build-trace'), { extraCflags: ['-DARRAYC_TRACE_ENABLE'] });
@@ -137,7 +139,8 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
 
 /** Verifies several targets, two at a time. */
 export async function verifyTargets(program: FixedProgram, srcDir: string, targets: Target[], opts: VerifyOptions = {}): Promise<TargetResult[]> {
-  const inputs = opts.inputs ?? testVectors(program.inputs.length);
+  const vectors = opts.inputs ? null : defaultVectors(program);
+  const inputs = opts.inputs ?? vectors!.inputs;
   const ref = runProgram(program, inputs);
   const expected = ref.outputs;
   const results: TargetResult[] = new Array(targets.length);
@@ -145,7 +148,7 @@ export async function verifyTargets(program: FixedProgram, srcDir: string, targe
   const worker = async () => {
     while (next < targets.length) {
       const k = next++;
-      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, railSamples: ref.railSamples, standardVectors: opts.inputs === undefined, workDir: undefined });
+      results[k] = await verifyTarget(program, srcDir, targets[k], { ...opts, inputs, expected, railSamples: ref.railSamples, segmentAt: vectors?.segmentAt ?? opts.segmentAt, workDir: undefined });
     }
   };
   await Promise.all([worker(), worker()]);

@@ -196,6 +196,10 @@ function specStep(b: Block): SpecStep {
       // Block-based: a block's gain depends on all of its frames, so it has no sample-by-sample
       // form. Its naive BigInt twin is in test/upmix-fixed.test.ts.
       throw new Error(`${b.id}: upmixQ31 has no sample-by-sample spec (see test/upmix-fixed.test.ts)`);
+    case 'noiseSuppressor':
+      // A hop-based spectral processor: its stages are checked one by one against float
+      // computations in test/ns-*.test.ts.
+      throw new Error(`${b.id}: noiseSuppressor has no sample-by-sample spec (see test/ns-*.test.ts)`);
   }
 }
 
@@ -450,7 +454,7 @@ export function randomProgram(rng: Rng, name: string, o: RandomProgramOptions = 
   const nBlocks = rng.int(o.minBlocks ?? 4, o.maxBlocks ?? 10);
   const signals: SignalRef[] = Array.from({ length: nInputs }, (_, k) => ({ input: k }));
   const blocks: Block[] = [];
-  const kinds: Exclude<Block['kind'], 'upmixQ31'>[] = ['biquadDf1Q31', 'firQ31', 'firQ15', 'delay', 'gainQ31', 'mixQ31', 'addSatQ31'];
+  const kinds: Exclude<Block['kind'], 'upmixQ31' | 'noiseSuppressor'>[] = ['biquadDf1Q31', 'firQ31', 'firQ15', 'delay', 'gainQ31', 'mixQ31', 'addSatQ31'];
   // Prefer recent signals so the graph gets deep, not only wide.
   const pickSignal = (): SignalRef => (rng.chance(0.6) ? signals[rng.int(Math.max(0, signals.length - 4), signals.length - 1)] : rng.pick(signals));
   for (let k = 0; k < nBlocks; k++) {

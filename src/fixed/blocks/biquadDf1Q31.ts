@@ -7,6 +7,7 @@
 import { INT32_MAX, INT32_MIN, TWO16, sat32, splitHi, splitLo } from '../arith.ts';
 import type { BlockKindDef } from '../blockKind.ts';
 import { INT64_SAFE_SUM_ABS_Q31, isInt } from '../blockKind.ts';
+import { biquadInstanceCode } from '../../codegen/armBiquad.ts';
 import type { BiquadDf1Q31Block } from '../program.ts';
 
 export const COEFS_PER_SECTION = 5;
@@ -84,16 +85,24 @@ export const biquadDf1Q31: BlockKindDef<BiquadDf1Q31Block> = {
     };
   },
   cTemplate: 'biquadDf1Q31.c.hbs',
-  cInstance(b, prefix) {
+  cInstance(b, prefix, blockSize) {
     const nSections = b.coefs.length / COEFS_PER_SECTION;
+    // Kernel generated for this instance (src/codegen/armBiquad.ts). One table for it and the
+    // portable kernel: na1 - 2^s where it folds the error feedback (ef = 2), na1 elsewhere.
+    const g = biquadInstanceCode(prefix, b.coefs, b.errorFeedback, b.coefFracBits, blockSize);
     return {
       tables: [
-        { name: `${prefix}_coefs`, ctype: 'int32_t', values: b.coefs },
-        { name: `${prefix}_ef`, ctype: 'uint8_t', values: b.errorFeedback.map((f) => (f ? 1 : 0)) },
+        { name: `${prefix}_coefs`, ctype: 'int32_t', values: g.table },
+        { name: `${prefix}_ef`, ctype: 'uint8_t', values: g.efTable },
       ],
-      state: [{ name: `${prefix}_state`, ctype: 'int32_t', length: nSections * STATE_PER_SECTION }],
-      call: (ctx) =>
-        `arrayc_biquad_df1_q31(${prefix}_coefs, ${prefix}_ef, ${prefix}_state, ${nSections}, ${b.coefFracBits}, ${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
+      // Two copies of the state (the generated kernel reads one, writes the other) and its control
+      // words (see biquadInstanceCode).
+      state: [
+        { name: `${prefix}_state`, ctype: 'int32_t', length: 2 * nSections * STATE_PER_SECTION },
+        { name: `${prefix}_ctl`, ctype: 'uint32_t', length: 2 },
+      ],
+      code: g.code,
+      call: (ctx) => `${prefix}_bq(${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
     };
   },
 };

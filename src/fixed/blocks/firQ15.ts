@@ -4,6 +4,7 @@
 import { INT16_MAX, INT16_MIN, q31ToQ15, sat16 } from '../arith.ts';
 import type { BlockKindDef } from '../blockKind.ts';
 import { isInt } from '../blockKind.ts';
+import { firQ15Instance } from '../../codegen/armFir.ts';
 import type { FirQ15Block } from '../program.ts';
 import { MAX_FIR_TAPS } from './firQ31.ts';
 
@@ -45,13 +46,16 @@ export const firQ15: BlockKindDef<FirQ15Block> = {
   },
   cTemplate: 'firQ15.c.hbs',
   cInstance(b, prefix, blockSize) {
-    const nTaps = b.taps.length;
+    // Kernels generated for this instance's tap count (src/codegen/armFir.ts).
+    const g = firQ15Instance(prefix, b.taps, b.coefFracBits, blockSize);
     return {
-      // Reversed, so the kernels walk taps and history forward together (see firQ15.c.hbs).
-      tables: [{ name: `${prefix}_taps`, ctype: 'int16_t', values: [...b.taps].reverse() }],
-      state: [{ name: `${prefix}_hist`, ctype: 'int16_t', length: nTaps - 1 + blockSize }],
-      call: (ctx) =>
-        `arrayc_fir_q15(${prefix}_taps, ${nTaps}, ${b.coefFracBits}, ${prefix}_hist, ${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
+      tables: [{ name: `${prefix}_taps`, ctype: 'int16_t', values: g.table }],
+      state: [
+        { name: `${prefix}_hist`, ctype: 'int16_t', length: g.histLength },
+        { name: `${prefix}_pos`, ctype: 'uint32_t', length: 1 },
+      ],
+      code: g.code,
+      call: (ctx) => `${prefix}_fir(${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
     };
   },
 };

@@ -3,6 +3,7 @@
 import { INT32_MAX, INT32_MIN, TWO16, roundShiftSplit, sat32, splitHi, splitLo } from '../arith.ts';
 import type { BlockKindDef } from '../blockKind.ts';
 import { INT64_SAFE_SUM_ABS_Q31, isInt } from '../blockKind.ts';
+import { firQ31Instance } from '../../codegen/armFir.ts';
 import type { FirQ31Block } from '../program.ts';
 
 export const MAX_FIR_TAPS = 16384;
@@ -99,13 +100,16 @@ export const firQ31: BlockKindDef<FirQ31Block> = {
   },
   cTemplate: 'firQ31.c.hbs',
   cInstance(b, prefix, blockSize) {
-    const nTaps = b.taps.length;
+    // Kernels generated for this instance's tap count (src/codegen/armFir.ts).
+    const g = firQ31Instance(prefix, b.taps, b.coefFracBits, blockSize);
     return {
-      // Reversed, so the kernels walk taps and history forward together (see firQ31.c.hbs).
-      tables: [{ name: `${prefix}_taps`, ctype: 'int32_t', values: [...b.taps].reverse() }],
-      state: [{ name: `${prefix}_hist`, ctype: 'int32_t', length: nTaps - 1 + blockSize }],
-      call: (ctx) =>
-        `arrayc_fir_q31(${prefix}_taps, ${nTaps}, ${b.coefFracBits}, ${prefix}_hist, ${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
+      tables: [{ name: `${prefix}_taps`, ctype: 'int32_t', values: g.table }],
+      state: [
+        { name: `${prefix}_hist`, ctype: 'int32_t', length: g.histLength },
+        { name: `${prefix}_pos`, ctype: 'uint32_t', length: 1 },
+      ],
+      code: g.code,
+      call: (ctx) => `${prefix}_fir(${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
     };
   },
 };
