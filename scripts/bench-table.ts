@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateSources } from '../src/codegen/generate.ts';
 import { writeFolderAtomic } from '../src/codegen/writeFolder.ts';
 import type { Block, FixedProgram } from '../src/fixed/program.ts';
-import { PROJECT_ROOT, buildDesign } from '../src/pipeline.ts';
+import { PROJECT_ROOT, buildDesign, exampleDesignFiles } from '../src/pipeline.ts';
 import { benchProgram } from '../src/toolchain/bench.ts';
 import { QEMU_TARGETS } from '../src/toolchain/targets.ts';
 

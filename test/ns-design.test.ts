@@ -58,6 +58,18 @@ describe('voice-ns: verify, bench, render', () => {
   }, 120_000);
 });
 
+describe('voice-ns: report', () => {
+  it('report.html has the band layout, comb, speech-in-noise and fixed-point figures, and the measured budget', () => {
+    const html = readFileSync(join(PROJECT_ROOT, 'generated', 'voice-ns', 'report.html'), 'utf8');
+    for (const fig of ['ns-bands', 'ns-comb', 'ns-in', 'ns-gain', 'ns-out', 'ns-net-error']) expect(html).toContain(`data-figure="${fig}"`);
+    expect(html).toContain('data-table="instruction-budget"');
+    expect(html).toContain('data-table="code-size"');
+    const m = /([\d.]+) M per second of audio \(bar 30 M\)/.exec(html);
+    expect(m, 'the summary states the measured instructions per second').not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(30);
+  });
+});
+
 describe('voice-ns: latency', () => {
   it('with unit band gains the output is the input one hop (10 ms) late: 20 ms algorithmic latency with the 10 ms block', () => {
     const block = buildDesign(DESIGN).program.blocks[0] as NoiseSuppressorBlock;

@@ -2,7 +2,9 @@
 // (DFT, inverse DFT, ERB formula, triangle weights, log2, comb formula and a time-domain comb,
 // band correlation), and the C kernels against the reference, word for word, on random and
 // adversarial vectors (full-scale square waves, +/- full-scale impulses, silence, clamped inputs,
-// long runs of hops with state).
+// long runs of hops with state); the fused per-bin gain kernel against the TS composition it
+// replaces; the band ratio and log2 helpers against BigInt. Only the portable C runs here (host
+// gcc); the Thumb-2 paths of the same file run on the QEMU cores in the firmware verification.
 import { fileURLToPath } from 'node:url';
 import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import {
   sineWindowQ15, spectralTables, spectralTablesC, synthesizeHop,
 } from '../src/fixed/ns/spectral.ts';
 import type { SpectralTables } from '../src/fixed/ns/spectral.ts';
+import { binGainsQ15 } from '../src/fixed/ns/suppressor.ts';
 import { prng } from '../src/toolchain/vectors.ts';
 import { compileHostC, runHostC } from './hostC.ts';
 
@@ -144,9 +147,11 @@ function driverSource(): string {
 #include "${KERNEL}"
 ${spectralTablesC(t, 'tb_')}
 static int32_t rd(void) { int32_t v = 0; if (fread(&v, 4, 1, stdin) != 1) v = 0; return v; }
+static int64_t rd64(void) { const uint32_t lo = (uint32_t)rd(); return (int64_t)(((uint64_t)(uint32_t)rd() << 32) | lo); }
 static void wr(int32_t v) { fwrite(&v, 4, 1, stdout); }
 static void wr64(int64_t v) { wr((int32_t)(uint32_t)(uint64_t)v); wr((int32_t)(v >> 32)); }
-static int16_t frame[960], outs[480], cq[513], cin[513], gq[513], bq[34], lq[34], rq[34], lq2[34], rq2[34];
+static int16_t frame[960], outs[480], cq[513], cin[513], gq[513], bq[34], rbq[34], lq[34], rq[34], lq2[34], rq2[34];
+static int16_t cq_odd[516];
 static int32_t X[1026], Y[1026], work[1024], ola[480];
 static int64_t e1[34], e2[34];
 int main(int argc, char **argv)
@@ -197,6 +202,35 @@ int main(int argc, char **argv)
             for (i = 0; i < 513; i++) wr(cq[i]);
             for (i = 0; i < 513; i++) wr(gq[i]);
         }
+    } else if (!strcmp(mode, "fused")) {
+        for (r = 0; r < n; r++) {
+            for (i = 0; i < 1026; i++) X[i] = rd();
+            for (i = 0; i < 34; i++) bq[i] = (int16_t)rd();
+            for (i = 0; i < 34; i++) rbq[i] = (int16_t)rd();
+            for (i = 0; i < 513; i++) cin[i] = (int16_t)rd();
+            if (rd()) { /* in place */
+                arrayc_ns_apply_band_gains(X, bq, rbq, cin, X, tb_band_edges_bins, tb_bin_weight_lo_q15);
+                for (i = 0; i < 1026; i++) wr(X[i]);
+            } else {
+                arrayc_ns_apply_band_gains(X, bq, rbq, cin, Y, tb_band_edges_bins, tb_bin_weight_lo_q15);
+                for (i = 0; i < 1026; i++) wr(Y[i]);
+            }
+        }
+    } else if (!strcmp(mode, "comb_odd")) {
+        /* comb written at an odd halfword address, guard words either side */
+        for (r = 0; r < n; r++) {
+            const int32_t period = rd();
+            cq_odd[0] = cq_odd[514] = 1234;
+            arrayc_ns_comb_response_q15(period, cq_odd + 1, tb_comb_taps_q15, tb_cos1024_q15);
+            for (i = 0; i < 515; i++) wr(cq_odd[i]);
+        }
+    } else if (!strcmp(mode, "ratio")) {
+        for (r = 0; r < n; r++) {
+            const int64_t num = rd64(), den = rd64();
+            wr(arrayc_ns_spectral_ratio_q15(num, den));
+        }
+    } else if (!strcmp(mode, "log2")) {
+        for (r = 0; r < n; r++) wr(arrayc_ns_spectral_log2_q8(rd64(), tb_log2_mantissa_q8));
     } else if (!strcmp(mode, "gains")) {
         for (r = 0; r < n; r++) {
             for (i = 0; i < 1026; i++) X[i] = rd();
@@ -554,6 +588,44 @@ describe('interpolation, comb and gains', () => {
   });
 });
 
+/** The per-bin gain path the fused C kernel (arrayc_ns_apply_band_gains) implements. */
+function bandGainsComposition(X: Int32Array, gBands: Int16Array, rBands: Int16Array, C: Int16Array): Int32Array {
+  const G = binGainsQ15(interpolateBandGainsQ15(gBands, t), interpolateBandGainsQ15(rBands, t), C, new Int16Array(NUM_BINS));
+  return applyBinGainsQ15(X, G);
+}
+
+describe('fused band gains (interpolation, comb mix, per-bin gain)', () => {
+  it('matches X g (1 - r + r C) with exactly interpolated g, r within the derived bound', () => {
+    // g, r within 1.5 LSB of the exact triangles (tested above); mix = 1 - r + r C moves by
+    // |dr| |1 - C| <= 3 plus 0.5 rounding (the clamp to [0, 1) only shrinks errors); G = g mix by
+    // |dg| + |dmix| + 0.5 <= 5.5 Q15 LSB; Y by |X| 5.5 / 2^15 + 0.5.
+    let worstRel = 0;
+    for (let n = 0; n < 12; n++) {
+      const X = n < 6 ? forwardSpectrum(FRAMES[(n * 5) % FRAMES.length].frame, t) : Int32Array.from({ length: 2 * NUM_BINS }, () => randInt(-(2 ** 31), 2 ** 31 - 1));
+      const g = Int16Array.from({ length: NUM_BANDS }, () => randInt(0, 32767));
+      const r = Int16Array.from({ length: NUM_BANDS }, () => randInt(0, 32767));
+      const C = n % 2 ? combResponseQ15([97, 137, 300][n % 3], t) : Int16Array.from({ length: NUM_BINS }, () => randInt(-32768, 32767));
+      const Y = bandGainsComposition(X, g, r, C);
+      for (let k = 0; k < NUM_BINS; k++) {
+        let gf = 0, rf = 0;
+        for (let b = 0; b < NUM_BANDS; b++) {
+          gf += triangle(b, k) * g[b];
+          rf += triangle(b, k) * r[b];
+        }
+        const mix = Math.max(0, Math.min(32767, 32768 - rf + (rf * C[k]) / 32768));
+        const G = (gf * mix) / 32768 / 32768;
+        for (const i of [2 * k, 2 * k + 1]) {
+          const e = Math.abs(Y[i] - X[i] * G);
+          const bound = (Math.abs(X[i]) * 5.5) / 32768 + 0.5;
+          expect(e, `record ${n} bin ${k}`).toBeLessThanOrEqual(bound);
+          worstRel = Math.max(worstRel, e / bound);
+        }
+      }
+    }
+    console.log(`fused gains vs float: worst error ${(worstRel * 100).toFixed(1)}% of the bound`);
+  });
+});
+
 describe('band comb correlation', () => {
   it('matches the float ratio with exact triangles within the derived per-band bound', () => {
     for (const { name, frame } of FRAMES) {
@@ -670,6 +742,75 @@ describe('C kernels against the reference, word for word', () => {
     const d = firstDiff(got, want);
     const per = 68 + 34 + 34 + 68 + 34 + 34 + 513 + 513;
     expect(d, d >= 0 ? `record ${Math.floor(d / per)} word ${d % per}` : '').toBe(-1);
+  });
+
+  it('fused band gains equal interpolate x2 + binGainsQ15 + applyBinGainsQ15, in place and not', async () => {
+    const records: { X: Int32Array; g: Int16Array; r: Int16Array; C: Int16Array; inPlace: number }[] = [];
+    for (let n = 0; n < 24; n++) {
+      const X =
+        n < 8 ? forwardSpectrum(FRAMES[(n * 7) % FRAMES.length].frame, t)
+        : n === 8 ? Int32Array.from({ length: 2 * NUM_BINS }, (_, i) => (i & 1 ? -(2 ** 31) : 2 ** 31 - 1))
+        : n === 9 ? new Int32Array(2 * NUM_BINS).fill(-(2 ** 31))
+        : Int32Array.from({ length: 2 * NUM_BINS }, () => randInt(-(2 ** 31), 2 ** 31 - 1));
+      const kind = n % 6;
+      const band = (): Int16Array =>
+        Int16Array.from({ length: NUM_BANDS }, (_, b) =>
+          kind === 0 ? randInt(0, 32767) : kind === 1 ? (b & 1 ? -32768 : 32767) : kind === 2 ? 32767 : kind === 3 ? -32768 : kind === 4 ? (b & 2 ? 0 : 32767) : randInt(-32768, 32767));
+      const C = n % 3 === 0 ? combResponseQ15([0, 97, 300, 768][n % 4], t) : Int16Array.from({ length: NUM_BINS }, (_, k) => (k % 5 === 0 ? -32768 : k % 7 === 0 ? 32767 : randInt(-32768, 32767)));
+      records.push({ X, g: band(), r: band(), C, inPlace: n & 1 });
+    }
+    const want = words(records.map(({ X, g, r, C }) => bandGainsComposition(X, g, r, C)));
+    const got = await runHostC(await driver(), words([[records.length], ...records.flatMap(({ X, g, r, C, inPlace }) => [X, g, r, C, [inPlace]])]), ['fused']);
+    const d = firstDiff(got, want);
+    expect(d, d >= 0 ? `record ${Math.floor(d / 1026)} word ${d % 1026}` : '').toBe(-1);
+  });
+
+  it('comb response written at an odd halfword address (word stores only from the first word boundary)', async () => {
+    const periods = [0, 60, 137, 768];
+    const got = await runHostC(await driver(), words([[periods.length], periods]), ['comb_odd']);
+    const want = words(periods.map((T) => [1234, ...combResponseQ15(T, t), 1234]));
+    expect(firstDiff(got, want)).toBe(-1);
+  });
+
+  it('band ratio and log2 helpers against BigInt on edge cases (ties, |num| = den, scaled dens)', async () => {
+    // rho = floor((nm 2^16 + d) / (2 d)) after s = max(0, bitlen(den) - 46), clamped (as correlationQ15)
+    const ratioRef = (num: bigint, den: bigint): number => {
+      if (den <= 0n) return 0;
+      const s = BigInt(Math.max(0, den.toString(2).length - 46));
+      const d = den >> s, nm = num >> s;
+      const a = nm * 65536n + d, dd = 2n * d;
+      let q = a / dd;
+      if (a < 0n && q * dd !== a) q -= 1n;
+      return Number(q > 32767n ? 32767n : q < -32768n ? -32768n : q);
+    };
+    const r = prng(5);
+    const rand64 = (bits: number): bigint => (BigInt(r()) * 2n ** 32n + BigInt(r())) % (1n << BigInt(bits));
+    const pairs: [bigint, bigint][] = [[0n, 0n], [5n, 0n]];
+    const dens: bigint[] = [1n, 2n, 3n, 7n, 65535n, 65536n, (1n << 62n) - 1n];
+    for (let k = 1; k < 62; k++) dens.push(1n << BigInt(k), (1n << BigInt(k)) - 1n, (1n << BigInt(k)) + 1n, rand64(k) + (1n << BigInt(k)));
+    for (const den of dens) {
+      const half = den / 2n;
+      for (const num of [den, -den, den - 1n, 1n - den, 0n, half, -half, half + 1n, -half - 1n, den / 3n, -den / 3n, den / 65536n, rand64(62) % (den + 1n), -(rand64(62) % (den + 1n))]) {
+        pairs.push([num, den]);
+      }
+    }
+    // exact ties of the rounding, (nm 2^16 + d) / (2 d) = q: num = (2q - 1) d / 2^16 for d = 2^k
+    for (let k = 16; k < 62; k++) {
+      const den = 1n << BigInt(k);
+      for (const q of [-32767n, -5n, 0n, 1n, 7n, 100n, 32767n]) {
+        const num = ((2n * q - 1n) * den) >> 16n;
+        if (num <= den && num >= -den) pairs.push([num, den]);
+      }
+    }
+    const got = await runHostC(await driver(), words([[pairs.length], ...pairs.map(([n, d]) => [...split64(n), ...split64(d)])]), ['ratio']);
+    const want = pairs.map(([n, d]) => ratioRef(n, d));
+    const d = firstDiff(got, want);
+    expect(d, d >= 0 ? `num ${pairs[d][0]} den ${pairs[d][1]}: ${got[d]} vs ${want[d]}` : '').toBe(-1);
+
+    const energies: bigint[] = [0n, 1n, 4095n, 4096n, 4097n, (1n << 62n) - 1n, (1n << 62n) + 12345n, (1n << 63n) - 1n];
+    for (let k = 12; k < 63; k++) energies.push(1n << BigInt(k), (1n << BigInt(k)) - 1n, (1n << BigInt(k)) + 1n, rand64(k) + (1n << BigInt(k)));
+    const gotL = await runHostC(await driver(), words([[energies.length], ...energies.map(split64)]), ['log2']);
+    expect(firstDiff(gotL, energies.map((e) => log2EnergyQ8(e, t)))).toBe(-1);
   });
 
   it('per-bin gains including the saturating corner', async () => {

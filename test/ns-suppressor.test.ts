@@ -1,6 +1,7 @@
 // The noise suppressor's glue (src/fixed/ns/suppressor.ts and its C twin): the post-filter against
 // g sin(pi g / 2), the per-bin comb mix against its float formula, the features' scaling, and
-// the C against the TypeScript word for word on random and extreme values.
+// the C against the TypeScript word for word on random and extreme values (the C of the per-bin
+// comb mix is fused into spectral.c's arrayc_ns_apply_band_gains, tested in ns-spectral.test.ts).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,6 @@ import { prng } from '../src/toolchain/vectors.ts';
 import { compileHostC, runHostC } from './hostC.ts';
 
 const KERNEL_C = fileURLToPath(new URL('../src/fixed/blocks/ns/suppressor.c', import.meta.url));
-const BINS = 513;
 
 describe('post-filter, floor and comb mix against float', () => {
   const table = postFilterTable();
@@ -62,20 +62,15 @@ int main(void) {
     for (int i = 0; i < 257; i++) table[i] = (int16_t)rd();
     const int cases = rd();
     for (int n = 0; n < cases; n++) {
-        int16_t logE[34], rho[34], feat[70], g[34], gb[513], rb[513], cb[513], out[513];
+        int16_t logE[34], rho[34], feat[70], g[34];
         for (int b = 0; b < 34; b++) logE[b] = (int16_t)rd();
         for (int b = 0; b < 34; b++) rho[b] = (int16_t)rd();
         const int period = rd(), corr = rd(), post = rd(), floorQ15 = rd();
         for (int b = 0; b < 34; b++) g[b] = (int16_t)rd();
-        for (int k = 0; k < 513; k++) gb[k] = (int16_t)rd();
-        for (int k = 0; k < 513; k++) rb[k] = (int16_t)rd();
-        for (int k = 0; k < 513; k++) cb[k] = (int16_t)rd();
         arrayc_ns_features(logE, rho, period, corr, feat);
         arrayc_ns_shape_band_gains(g, table, post, floorQ15);
-        arrayc_ns_bin_gains(gb, rb, cb, out, 513);
         for (int i = 0; i < 70; i++) wr(feat[i]);
         for (int i = 0; i < 34; i++) wr(g[i]);
-        for (int i = 0; i < 513; i++) wr(out[i]);
     }
     return 0;
 }
@@ -84,7 +79,7 @@ int main(void) {
 describe('C glue against the reference, word for word', () => {
   it('random and extreme values', async () => {
     const exe = await compileHostC(DRIVER.replace('${KERNEL_C}', KERNEL_C));
-    expect(readFileSync(KERNEL_C, 'utf8')).toContain('arrayc_ns_bin_gains');
+    expect(readFileSync(KERNEL_C, 'utf8')).toContain('arrayc_ns_shape_band_gains');
     const r = prng(9);
     const table = postFilterTable();
     const words: number[] = [...table];
@@ -100,13 +95,9 @@ describe('C glue against the reference, word for word', () => {
       const post = c % 2;
       const floorQ15 = r() % 4000;
       const g = pick(0, 32767, 34, [0, 32767]);
-      const gb = pick(0, 32767, BINS, [0, 32767]);
-      const rb = pick(0, 32767, BINS, [0, 32767]);
-      const cb = pick(-1400, 32767, BINS, [-1400, 32767, 0]);
-      words.push(...logE, ...rho, period, corr, post, floorQ15, ...g, ...gb, ...rb, ...cb);
+      words.push(...logE, ...rho, period, corr, post, floorQ15, ...g);
       expected.push(...nsFeatures({ logEnergyQ8: logE, combCorrelationQ15: rho, periodSamples: period, pitchCorrelationQ15: corr }, new Int16Array(NS_FEATURES)));
       expected.push(...shapeBandGains(Int16Array.from(g), table, post === 1, floorQ15));
-      expected.push(...binGainsQ15(Int16Array.from(gb), Int16Array.from(rb), Int16Array.from(cb), new Int16Array(BINS)));
     }
     const got = await runHostC(exe, Int32Array.from(words));
     expect(got.length).toBe(expected.length);

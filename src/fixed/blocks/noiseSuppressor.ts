@@ -85,7 +85,7 @@ export const noiseSuppressor: BlockKindDef<NoiseSuppressorBlock> = {
         { name: `${prefix}_net`, ctype: 'int16_t', length: netStateWords },
         { name: `${prefix}_spectrum`, ctype: 'int32_t', length: 2 * NUM_BINS },
         { name: `${prefix}_work`, ctype: 'int32_t', length: 1024 },
-        { name: `${prefix}_bins`, ctype: 'int16_t', length: 3 * NUM_BINS },
+        { name: `${prefix}_bins`, ctype: 'int16_t', length: NUM_BINS },
       ],
       code: nsConfigCode(prefix, b),
       call: (ctx) => `arrayc_noise_suppressor(&${prefix}_cfg, ${ctx.inputs[0]}, ${ctx.outputs[0]});`,

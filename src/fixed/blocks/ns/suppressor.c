@@ -1,5 +1,6 @@
 /* Noise suppressor glue (semantics: src/fixed/ns/suppressor.ts): the network's feature vector,
- * the post-filter and floor on its band gains, and the per-bin gain mixing in the pitch comb.
+ * the post-filter and floor on its band gains. (The per-bin gain with the comb mix, binGainsQ15,
+ * is fused into arrayc_ns_apply_band_gains in spectral.c.)
  * Round half up everywhere; >> of negative values is arithmetic (GCC). */
 #define ARRAYC_NS_BANDS 34
 #define ARRAYC_NS_LOG_ENERGY_CENTRE_Q8 (30 * 256)
@@ -32,14 +33,5 @@ static void arrayc_ns_shape_band_gains(int16_t *gainsQ15, const int16_t *table, 
             g = (g * s + 16384) >> 15;
         }
         gainsQ15[b] = (int16_t)(g < gainFloorQ15 ? gainFloorQ15 : g);
-    }
-}
-
-static void arrayc_ns_bin_gains(const int16_t *g, const int16_t *r, const int16_t *comb, int16_t *out, int nBins)
-{
-    for (int k = 0; k < nBins; k++) {
-        int32_t mix = 32768 - r[k] + (((int32_t)r[k] * comb[k] + 16384) >> 15);
-        mix = mix > 32767 ? 32767 : mix < 0 ? 0 : mix;
-        out[k] = (int16_t)(((int32_t)g[k] * mix + 16384) >> 15);
     }
 }
