@@ -17,6 +17,9 @@
 // so acc[n] = acc[n-1] + b0 x0 + b1 x1 + b2 x2 + (na1 - 2^s) y1 + na2 y2: the residual carries
 // itself, with na1 - 2^s in the table (when it fits in 32 bits; else the accumulator's low bits
 // are masked each sample, two instructions more).
+// Sections proven never to saturate (saturationFreeSections in blocks/biquadDf1Q31.ts: an L1 bound
+// on the output for any int32 input, rounding errors included) leave the SSAT out: 9 instructions
+// per sample, 8 with error feedback.
 // Saturation is the exception: when the Q flag is set at the end, the kernel reports it and the
 // block is computed again by the portable kernel from the untouched state (the asm commits the
 // new state only when Q is clear), so every result equals the reference.
@@ -70,7 +73,7 @@ function alloc(used: string[]): Alloc {
  * const int32_t *coefs): processes `frames` samples of in through the cascade into buf, the new
  * state into stateOut; returns nonzero when a result saturated (buf and stateOut are then wrong).
  */
-export function biquadAsm(sym: string, o: { modes: SectionMode[]; coefs: readonly number[]; shift: number; frames: number }): string[] {
+export function biquadAsm(sym: string, o: { modes: SectionMode[]; coefs: readonly number[]; shift: number; frames: number; saturationFree?: readonly boolean[] }): string[] {
   const s = o.shift;
   const K = o.modes.length;
   const n = o.frames;
@@ -142,14 +145,16 @@ export function biquadAsm(sym: string, o: { modes: SectionMode[]; coefs: readonl
       let y: string;
       if (mode === 'plain') {
         // y in the accumulator's low register; its high register and x2, y2 are free after.
-        lines.push(`lsr ${l}, ${l}, #${s}`, `orr ${l}, ${l}, ${h}, lsl #${32 - s}`, `ssat ${h}, #${s}, ${h}`);
+        lines.push(`lsr ${l}, ${l}, #${s}`, `orr ${l}, ${l}, ${h}, lsl #${32 - s}`);
+        if (!o.saturationFree?.[k]) lines.push(`ssat ${h}, #${s}, ${h}`);
         a.give(h, X2, Y2);
         y = l;
       } else {
         // The accumulator carries on: y goes to x2's or y2's register (SSAT first, as scratch).
         a.give(X2, Y2);
         y = a.take();
-        lines.push(`ssat ${y}, #${s}, ${h}`, `lsr ${y}, ${l}, #${s}`, `orr ${y}, ${y}, ${h}, lsl #${32 - s}`);
+        if (!o.saturationFree?.[k]) lines.push(`ssat ${y}, #${s}, ${h}`);
+        lines.push(`lsr ${y}, ${l}, #${s}`, `orr ${y}, ${y}, ${h}, lsl #${32 - s}`);
       }
       X2 = X1; X1 = X0; Y2 = Y1; Y1 = y;
       return y;
@@ -218,7 +223,7 @@ export const BIQUAD_SATURATED_BACKOFF = 16;
  * that saturated leaves the current one alone), ctl[0] = the current copy, ctl[1] = blocks left
  * before the asm is tried again after saturation.
  */
-export function biquadInstanceCode(prefix: string, coefs: readonly number[], errorFeedback: readonly boolean[], shift: number, blockSize: number): { table: number[]; efTable: number[]; code: string } {
+export function biquadInstanceCode(prefix: string, coefs: readonly number[], errorFeedback: readonly boolean[], shift: number, blockSize: number, saturationFree: readonly boolean[] = []): { table: number[]; efTable: number[]; code: string } {
   const K = errorFeedback.length;
   const W = 5 * K;
   const modes = sectionModes(coefs, errorFeedback, shift);
@@ -230,7 +235,7 @@ export function biquadInstanceCode(prefix: string, coefs: readonly number[], err
       ? [
           '#if ARRAYC_BIQUAD_ASM',
           `int ${sym}(const int32_t *in, int32_t *buf, const int32_t *stateIn, int32_t *stateOut, const int32_t *coefs);`,
-          asmBlock(biquadAsm(sym, { modes, coefs: asmCoefs(coefs, modes, shift), shift, frames: blockSize })),
+          asmBlock(biquadAsm(sym, { modes, coefs: asmCoefs(coefs, modes, shift), shift, frames: blockSize, saturationFree })),
           '#endif',
         ]
       : []),

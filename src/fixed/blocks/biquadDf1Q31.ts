@@ -89,7 +89,7 @@ export const biquadDf1Q31: BlockKindDef<BiquadDf1Q31Block> = {
     const nSections = b.coefs.length / COEFS_PER_SECTION;
     // Kernel generated for this instance (src/codegen/armBiquad.ts). One table for it and the
     // portable kernel: na1 - 2^s where it folds the error feedback (ef = 2), na1 elsewhere.
-    const g = biquadInstanceCode(prefix, b.coefs, b.errorFeedback, b.coefFracBits, blockSize);
+    const g = biquadInstanceCode(prefix, b.coefs, b.errorFeedback, b.coefFracBits, blockSize, saturationFreeSections(b.coefs, b.coefFracBits));
     return {
       tables: [
         { name: `${prefix}_coefs`, ctype: 'int32_t', values: g.table },
@@ -106,3 +106,59 @@ export const biquadDf1Q31: BlockKindDef<BiquadDf1Q31Block> = {
     };
   },
 };
+
+/**
+ * Which sections can never saturate, for any input in [-2^31, 2^31 - 1]: a proof the generated
+ * kernel uses to leave out its saturation test there (the result is the same either way). While
+ * nothing saturates, section k's output is exactly linear in the input and in the rounding errors
+ * (each at most 1 LSB: round half up, or with error feedback the difference of two residuals):
+ *   y_k = (H_0 ... H_k) x + sum_{j<=k} (1/A_j) (H_{j+1} ... H_k) eps_j
+ * with H_i = B_i / A_i from the integer coefficients, so |y_k| <= 2^31 L1(H_0..H_k) + sum_j L1(...).
+ * The L1 norms are summed over the impulse responses until they have decayed (a section whose
+ * response has not decayed within 2^16 samples is not claimed), with a 2^-10 margin for the tail
+ * and floating-point error. By induction over sections and samples, a section whose bound is below
+ * 2^31 - 1 never saturates.
+ */
+export function saturationFreeSections(coefs: readonly number[], coefFracBits: number): boolean[] {
+  const K = coefs.length / COEFS_PER_SECTION;
+  const scale = 2 ** -coefFracBits;
+  const N_MAX = 1 << 16;
+  // Impulse responses through the sections, run on demand: resp[j] is the response at the
+  // current section's output to an impulse injected at section j's output (j = -1: the input).
+  const sec = Array.from({ length: K }, (_, k) => coefs.slice(5 * k, 5 * k + 5).map((c) => c * scale));
+  const run = (x: Float64Array, k: number, recursiveOnly: boolean): Float64Array => {
+    const [b0, b1, b2, na1, na2] = sec[k];
+    const y = new Float64Array(x.length);
+    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
+    for (let n = 0; n < x.length; n++) {
+      const v = (recursiveOnly ? x[n] : b0 * x[n] + b1 * x1 + b2 * x2) + na1 * y1 + na2 * y2;
+      x2 = x1; x1 = x[n]; y2 = y1; y1 = v;
+      y[n] = v;
+    }
+    return y;
+  };
+  const l1 = (h: Float64Array): number | null => {
+    let tail = 0;
+    for (let n = h.length - 1024; n < h.length; n++) tail = Math.max(tail, Math.abs(h[n]));
+    if (tail > 1e-12) return null;
+    return h.reduce((a, v) => a + Math.abs(v), 0);
+  };
+  const out: boolean[] = [];
+  const impulse = new Float64Array(N_MAX);
+  impulse[0] = 1;
+  // signals[0]: response at the current section's output to an impulse at the cascade input (or
+  // at the output of the last section that may saturate: any int32 again); signals[1 + i]: to an
+  // impulse at a later section's rounding point.
+  let signals: Float64Array[] = [impulse];
+  for (let k = 0; k < K; k++) {
+    signals = signals.map((sig) => run(sig, k, false));
+    signals.push(run(impulse, k, true)); // this section's own rounding error, through 1 / A_k
+    const norms = signals.map(l1);
+    const decayed = norms.every((v): v is number => v !== null);
+    const free = decayed && (2 ** 31 * norms[0] + norms.slice(1).reduce((a, v) => a + v, 0)) * (1 + 2 ** -10) < 2 ** 31 - 1;
+    out.push(free);
+    // After a section that may saturate, the next one's input is only known to be an int32.
+    if (!free) signals = [impulse];
+  }
+  return out;
+}
