@@ -98,7 +98,8 @@ function demo(x: NsReportInput): Demo {
 function bandLayoutFigure(): string {
   const t = spectralTables();
   const series = [];
-  for (let b = 0; b < NUM_BANDS; b += 1) {
+  // Every other band, so the triangles (and the legend) stay readable.
+  for (let b = 0; b < NUM_BANDS; b += 2) {
     const points: [number, number][] = [];
     for (let k = 1; k < NUM_BINS; k++) {
       // Only the bins the band covers (its triangle), so the figure stays small.
@@ -106,7 +107,7 @@ function bandLayoutFigure(): string {
       const w = bandWeightQ15(t, b, k) / 32768;
       points.push([(k * SAMPLE_RATE_HZ) / FFT_SIZE, w > 0 ? db(w) : -30]);
     }
-    series.push({ label: b % 4 === 0 ? `band ${b}` : '', points });
+    series.push({ label: `band ${b} (${fmt(bandEdgesHz()[b], 0)} Hz)`, points });
   }
   return logFrequencyPlot({ id: 'ns-bands', title: 'ERB band responses', series, xDomainHz: [40, 24000], yDomainDb: [-30, 3], yLabel: 'band weight (dB)' });
 }
@@ -117,7 +118,7 @@ function combFigure(): string {
     const c = combResponseQ15(T, t);
     return { label: `period ${T} (${fmt(SAMPLE_RATE_HZ / T, 0)} Hz)`, points: Array.from(c, (v, k) => [(k * SAMPLE_RATE_HZ) / FFT_SIZE, db(Math.abs(v) / 32768)] as [number, number]).slice(1) };
   });
-  return logFrequencyPlot({ id: 'ns-comb', title: 'Pitch comb response', series, xDomainHz: [40, 24000], yDomainDb: [-40, 3], yLabel: '|C| (dB)' });
+  return logFrequencyPlot({ id: 'ns-comb', title: 'Pitch comb response', series, xDomainHz: [50, 2000], yDomainDb: [-40, 3], yLabel: '|C| (dB)' });
 }
 
 function timeHeat(id: string, title: string, values: number[][], domain: [number, number], colors: string[], unit: string): string {
@@ -159,17 +160,19 @@ export function buildNsReport(x: NsReportInput): string {
   sections.push(`<section id="summary"><h2>1. Summary</h2>${table(['', ''], facts)}</section>`);
   sections.push(
     `<section id="bands"><h2>2. Band layout and pitch comb</h2>` +
-      figure(bandLayoutFigure(), 'The 34 band responses over the 513 bins: each bin belongs to two neighbouring bands with weights summing to one. Band energies, comb correlations and the interpolation of band gains to bins all use these weights.') +
-      figure(combFigure(), 'Zero-phase pitch comb (5 Hann-weighted taps at multiples of the period) for three periods: one at the harmonics, deep notches between them. The network mixes it in per band by its comb strengths.') +
+      figure(bandLayoutFigure(), 'The band responses over the 513 bins (every other band of the 34 shown): each bin belongs to two neighbouring bands with weights summing to one. Band energies, comb correlations and the interpolation of band gains to bins all use these weights.') +
+      figure(combFigure(), 'Zero-phase pitch comb (5 Hann-weighted taps at multiples of the period) for three periods, up to 2 kHz: one at the harmonics, deep notches between them (the same pattern continues to 24 kHz). The network mixes it in per band by its comb strengths.') +
       `</section>`,
   );
   const voiced = d.periods.filter((p) => p > 0).length;
+  const top = Math.ceil(Math.max(...d.inBandDb.flat(), ...d.outBandDb.flat()) / 10) * 10;
+  const energyDomain: [number, number] = [top - 60, top];
   sections.push(
     `<section id="demo"><h2>3. Speech in noise through the bit-exact reference</h2>` +
       `<p>Two seconds of a deterministic speech-like signal (formant vowels with pitch glides, fricatives, pauses) in white noise at ${d.snrInDb} dB SNR, run through the integer reference (the same arithmetic as the firmware). ${voiced} of ${d.frames} hops voiced. With the shipped untrained weights the gains show that every path runs, not a trained enhancement.</p>` +
-      figure(timeHeat('ns-in', 'Input band energy (dB)', d.inBandDb, [0, 90], ['#f7fbff', '#6baed6', '#08306b'], 'dB'), 'Band energy of the noisy input per 10 ms hop.') +
+      figure(timeHeat('ns-in', 'Input band energy (dB)', d.inBandDb, energyDomain, ['#f7fbff', '#6baed6', '#08306b'], 'dB'), 'Band energy of the noisy input per 10 ms hop (dB of the band\'s summed |X|^2 in int16-sample units, 60 dB shown).') +
       figure(timeHeat('ns-gain', 'Applied band gain (dB)', d.gainDb, [s.gainFloorDb, 0], ['#b2182b', '#f4a582', '#f7f7f7'], 'dB'), 'Band gains after the post-filter and floor, as applied.') +
-      figure(timeHeat('ns-out', 'Output band energy (dB)', d.outBandDb, [0, 90], ['#f7fbff', '#6baed6', '#08306b'], 'dB'), 'Band energy of the enhanced output (analysed one hop later: the suppressor\'s latency).') +
+      figure(timeHeat('ns-out', 'Output band energy (dB)', d.outBandDb, energyDomain, ['#f7fbff', '#6baed6', '#08306b'], 'dB'), 'Band energy of the enhanced output (analysed one hop later: the suppressor\'s latency).') +
       `</section>`,
   );
   sections.push(
