@@ -3,6 +3,7 @@
 // to drive that section's output to its largest value; sections with gain above full scale are
 // not cleared. (test/kernels.test.ts runs cleared and uncleared cascades bit-exact on the cores.)
 import { describe, expect, it } from 'vitest';
+import { filterSection } from '../src/design/graph.ts';
 import { biquadDf1Q31, saturationFreeSections } from '../src/fixed/blocks/biquadDf1Q31.ts';
 import type { BiquadDf1Q31Block } from '../src/fixed/program.ts';
 import { prng } from '../src/toolchain/vectors.ts';
@@ -21,18 +22,8 @@ function runCascade(coefs: number[], ef: boolean[], k: number, x: Int32Array): I
 function worstInput(coefs: number[], k: number, n: number): Int32Array {
   const imp = new Float64Array(n);
   imp[0] = 1;
-  let h = imp;
-  for (let j = 0; j <= k; j++) {
-    const [b0, b1, b2, na1, na2] = coefs.slice(5 * j, 5 * j + 5).map((c) => c / 2 ** S);
-    const y = new Float64Array(n);
-    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-    for (let i = 0; i < n; i++) {
-      const v = b0 * h[i] + b1 * x1 + b2 * x2 + na1 * y1 + na2 * y2;
-      x2 = x1; x1 = h[i]; y2 = y1; y1 = v;
-      y[i] = v;
-    }
-    h = y;
-  }
+  let h: Float64Array = imp;
+  for (let j = 0; j <= k; j++) h = filterSection(coefs.slice(5 * j, 5 * j + 5).map((c, i) => (i < 3 ? c : -c) / 2 ** S), h);
   return Int32Array.from({ length: n }, (_, i) => (h[n - 1 - i] >= 0 ? 2147483647 : -2147483648));
 }
 
@@ -43,13 +34,9 @@ function randomSection(r: () => number, g: number): number[] {
   const a1 = -2 * radius * Math.cos(theta), a2 = radius * radius;
   const b = [u() - 0.5, u() - 0.5, u() - 0.5];
   // L1 of the section's impulse response, then scale b to reach g.
-  let l1 = 0, x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-  for (let i = 0; i < 4000; i++) {
-    const x = i === 0 ? 1 : 0;
-    const y = b[0] * x + b[1] * x1 + b[2] * x2 - a1 * y1 - a2 * y2;
-    x2 = x1; x1 = x; y2 = y1; y1 = y;
-    l1 += Math.abs(y);
-  }
+  const imp = new Float64Array(4000);
+  imp[0] = 1;
+  const l1 = filterSection([...b, a1, a2], imp).reduce((acc, v) => acc + Math.abs(v), 0);
   const q = (v: number) => Math.round(v * 2 ** S);
   return [...b.map((v) => q((v * g) / l1)), q(-a1), q(-a2)];
 }

@@ -263,6 +263,41 @@ static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4_stage(in
     const int32_t hr = arrayc_ns_spectral_mulhi((p)[512], (w)[0], (p)[513], (w)[1]);          \
     const int32_t hi = arrayc_ns_spectral_mulhi((p)[513], (w)[0], (p)[512], -(w)[1])
 
+/* The rest of a first-stage butterfly (x[0], x[256] and the outputs), shared by the loop whose
+ * fourth input x[384] is a sample and the one where it is zero padding. */
+#define ARRAYC_NS_SPECTRAL_FWD_R4_REST \
+    "ldr r4, [%[x], #1024]\n\t" \
+    "ldr r5, [%[w], #1024]\n\t" \
+    "smlabb r10, r4, r5, %[k]\n\t"     /* t2 (x 2^11) */ \
+    "smlatt r12, r4, r5, %[k]\n\t" \
+    "ldr r4, [%[x]], #4\n\t" \
+    "ldr r5, [%[w]], #4\n\t" \
+    "smlabb lr, r4, r5, %[k]\n\t" \
+    "smlatt r4, r4, r5, %[k]\n\t" \
+    "asr lr, lr, #11\n\t"              /* t0r */ \
+    "asr r4, r4, #11\n\t"              /* t0i */ \
+    "add r5, lr, r10, asr #11\n\t"     /* s02r */ \
+    "sub lr, lr, r10, asr #11\n\t"     /* d02r */ \
+    "add r10, r4, r12, asr #11\n\t"    /* s02i */ \
+    "sub r4, r4, r12, asr #11\n\t"     /* d02i */ \
+    "ldrh r12, [%[sc]], #2\n\t" \
+    "add r12, %[X], r12, lsl #3\n\t" \
+    "add r11, r5, r11\n\t"             /* o0r = s02r + s13r */ \
+    "rsb r5, r11, r5, lsl #1\n\t"      /* o2r = 2 s02r - o0r */ \
+    "add r9, r10, r9\n\t"              /* o0i */ \
+    "rsb r10, r9, r10, lsl #1\n\t"     /* o2i */ \
+    "add r8, lr, r8\n\t"               /* o1r = d02r + d13i */ \
+    "rsb lr, r8, lr, lsl #1\n\t"       /* o3r */ \
+    "sub r6, r4, r6\n\t"               /* o1i = d02i - d13r */ \
+    "rsb r4, r6, r4, lsl #1\n\t"       /* o3i */ \
+    "strd r11, r9, [r12]\n\t" \
+    "strd r8, r6, [r12, #8]\n\t" \
+    "strd r5, r10, [r12, #16]\n\t" \
+    "strd lr, r4, [r12, #24]\n\t" \
+    "ldr r4, %[end]\n\t" \
+    "cmp %[sc], r4\n\t" \
+    "bne 1b\n\t"
+
 /* frame: 960 int16 (oldest first) -> X: 1026 int32 (bins 0..512, re/im), unnormalized
  * DFT_1024 of frame * window / 2^15 (|X| < 2^24.26 for any input). */
 static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_forward_spectrum(const int16_t *frame, int32_t *X,
@@ -294,37 +329,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_forward_spectrum(c
         "sub r6, r6, r9, asr #11\n\t"      /* d13r */
         "add r9, r8, r10, asr #11\n\t"     /* s13i */
         "sub r8, r8, r10, asr #11\n\t"     /* d13i */
-        "ldr r4, [%[x], #1024]\n\t"
-        "ldr r5, [%[w], #1024]\n\t"
-        "smlabb r10, r4, r5, %[k]\n\t"     /* t2 (x 2^11) */
-        "smlatt r12, r4, r5, %[k]\n\t"
-        "ldr r4, [%[x]], #4\n\t"
-        "ldr r5, [%[w]], #4\n\t"
-        "smlabb lr, r4, r5, %[k]\n\t"
-        "smlatt r4, r4, r5, %[k]\n\t"
-        "asr lr, lr, #11\n\t"              /* t0r */
-        "asr r4, r4, #11\n\t"              /* t0i */
-        "add r5, lr, r10, asr #11\n\t"     /* s02r */
-        "sub lr, lr, r10, asr #11\n\t"     /* d02r */
-        "add r10, r4, r12, asr #11\n\t"    /* s02i */
-        "sub r4, r4, r12, asr #11\n\t"     /* d02i */
-        "ldrh r12, [%[sc]], #2\n\t"
-        "add r12, %[X], r12, lsl #3\n\t"
-        "add r11, r5, r11\n\t"             /* o0r = s02r + s13r */
-        "rsb r5, r11, r5, lsl #1\n\t"      /* o2r = 2 s02r - o0r */
-        "add r9, r10, r9\n\t"              /* o0i */
-        "rsb r10, r9, r10, lsl #1\n\t"     /* o2i */
-        "add r8, lr, r8\n\t"               /* o1r = d02r + d13i */
-        "rsb lr, r8, lr, lsl #1\n\t"       /* o3r */
-        "sub r6, r4, r6\n\t"               /* o1i = d02i - d13r */
-        "rsb r4, r6, r4, lsl #1\n\t"       /* o3i */
-        "strd r11, r9, [r12]\n\t"
-        "strd r8, r6, [r12, #8]\n\t"
-        "strd r5, r10, [r12, #16]\n\t"
-        "strd lr, r4, [r12, #24]\n\t"
-        "ldr r4, %[end]\n\t"
-        "cmp %[sc], r4\n\t"
-        "bne 1b\n\t"
+        ARRAYC_NS_SPECTRAL_FWD_R4_REST
         : [x] "+&r"(x), [w] "+&r"(w), [sc] "+&r"(sc)
         : [X] "r"(X), [k] "r"(1024), [end] "m"(sc_end)
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
@@ -339,37 +344,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_forward_spectrum(c
         "asr r8, r8, #11\n\t"              /* t1i */
         "mov r11, r6\n\t"                  /* s13r = d13r = t1r */
         "mov r9, r8\n\t"                   /* s13i = d13i = t1i */
-        "ldr r4, [%[x], #1024]\n\t"
-        "ldr r5, [%[w], #1024]\n\t"
-        "smlabb r10, r4, r5, %[k]\n\t"     /* t2 (x 2^11) */
-        "smlatt r12, r4, r5, %[k]\n\t"
-        "ldr r4, [%[x]], #4\n\t"
-        "ldr r5, [%[w]], #4\n\t"
-        "smlabb lr, r4, r5, %[k]\n\t"
-        "smlatt r4, r4, r5, %[k]\n\t"
-        "asr lr, lr, #11\n\t"              /* t0r */
-        "asr r4, r4, #11\n\t"              /* t0i */
-        "add r5, lr, r10, asr #11\n\t"     /* s02r */
-        "sub lr, lr, r10, asr #11\n\t"     /* d02r */
-        "add r10, r4, r12, asr #11\n\t"    /* s02i */
-        "sub r4, r4, r12, asr #11\n\t"     /* d02i */
-        "ldrh r12, [%[sc]], #2\n\t"
-        "add r12, %[X], r12, lsl #3\n\t"
-        "add r11, r5, r11\n\t"             /* o0r = s02r + s13r */
-        "rsb r5, r11, r5, lsl #1\n\t"      /* o2r = 2 s02r - o0r */
-        "add r9, r10, r9\n\t"              /* o0i */
-        "rsb r10, r9, r10, lsl #1\n\t"     /* o2i */
-        "add r8, lr, r8\n\t"               /* o1r = d02r + d13i */
-        "rsb lr, r8, lr, lsl #1\n\t"       /* o3r */
-        "sub r6, r4, r6\n\t"               /* o1i = d02i - d13r */
-        "rsb r4, r6, r4, lsl #1\n\t"       /* o3i */
-        "strd r11, r9, [r12]\n\t"
-        "strd r8, r6, [r12, #8]\n\t"
-        "strd r5, r10, [r12, #16]\n\t"
-        "strd lr, r4, [r12, #24]\n\t"
-        "ldr r4, %[end]\n\t"
-        "cmp %[sc], r4\n\t"
-        "bne 1b\n\t"
+        ARRAYC_NS_SPECTRAL_FWD_R4_REST
         : [x] "+&r"(x), [w] "+&r"(w), [sc] "+&r"(sc)
         : [X] "r"(X), [k] "r"(1024), [end] "m"(sc_end)
         : "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");

@@ -24,7 +24,7 @@
 // block is computed again by the portable kernel from the untouched state (the asm commits the
 // new state only when Q is clear), so every result equals the reference.
 
-import { asmBlock } from './armFir.ts';
+import { asmBlock, funcFooter, funcHeader } from './armFir.ts';
 
 const POOL = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7'];
 /** Sections the kernel handles (immediate offsets of the state and its stack copy). */
@@ -82,13 +82,7 @@ export function biquadAsm(sym: string, o: { modes: SectionMode[]; coefs: readonl
   // Stack: [0] round, [4] 0, [8] coefficient pointer, [12] state in, [16] buf, [20] loop end,
   // [24] state out.
   const out: string[] = [
-    '.syntax unified',
-    '.thumb',
-    `.pushsection .text.${sym},"ax",%progbits`,
-    '.balign 4',
-    '.thumb_func',
-    `.type ${sym}, %function`,
-    `${sym}:`,
+    ...funcHeader(sym),
     'push {r4-r11, lr}',
     'sub sp, sp, #32',
     'ldr r4, [sp, #68]',
@@ -209,7 +203,7 @@ export function biquadAsm(sym: string, o: { modes: SectionMode[]; coefs: readonl
     if (mode !== 'plain') out.push(`ubfx ${lo}, ${lo}, #0, #${s}`, `sub ${lo}, ${lo}, #${round}`, `str ${lo}, [lr, #${20 * k + 16}]`);
   }
   // r0 = the Q flag: nonzero when a result saturated.
-  out.push('mrs r0, APSR', 'and r0, r0, #0x08000000', 'add sp, sp, #32', 'pop {r4-r11, pc}', `.size ${sym}, .-${sym}`, '.popsection');
+  out.push('mrs r0, APSR', 'and r0, r0, #0x08000000', 'add sp, sp, #32', 'pop {r4-r11, pc}', ...funcFooter(sym));
   return out;
 }
 

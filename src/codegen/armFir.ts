@@ -38,7 +38,7 @@ export function asmBlock(lines: string[]): string {
   return `__asm__(\n${lines.map((l) => `    "${q(l)}\\n"`).join('\n')}\n);`;
 }
 
-function funcHeader(sym: string): string[] {
+export function funcHeader(sym: string): string[] {
   return [
     '.syntax unified',
     '.thumb',
@@ -50,7 +50,7 @@ function funcHeader(sym: string): string[] {
   ];
 }
 
-function funcFooter(sym: string): string[] {
+export function funcFooter(sym: string): string[] {
   return [`.size ${sym}, .-${sym}`, '.popsection'];
 }
 

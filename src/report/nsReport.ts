@@ -3,15 +3,15 @@
 // deterministic speech-like signal), the network's fixed-point error against the float network,
 // and the measured code size and instruction budget.
 import type { NoiseSuppressorDesign } from '../designfile/noiseSuppressorDesign.ts';
-import type { FixedProgram } from '../fixed/program.ts';
+import type { FixedProgram, NoiseSuppressorBlock } from '../fixed/program.ts';
 import { createSuppressorCore } from '../fixed/ns/core.ts';
 import { createFloatNetworkRunner } from '../fixed/ns/floatNetwork.ts';
 import type { QuantizedNetwork } from '../fixed/ns/network.ts';
 import { FFT_SIZE, HOP_SAMPLES, NUM_BANDS, NUM_BINS, SAMPLE_RATE_HZ, bandEdgesHz, bandWeightQ15, combResponseQ15, spectralTables } from '../fixed/ns/spectral.ts';
 import type { NsFloatWeights } from '../fixed/ns/weights.ts';
 import { prng } from '../toolchain/vectors.ts';
-import { speechLike } from '../toolchain/speech.ts';
-import { type CodeSizeRow, type InstructionBudgetRow, REPORT_CSS, figure, notApplicable, table } from './report.ts';
+import { mixAtSnr, speechLike } from '../toolchain/speech.ts';
+import { type CodeSizeRow, type InstructionBudgetRow, REPORT_CSS, figure, int, notApplicable, table } from './report.ts';
 import { escapeXml as h, fmt, heatMap, logFrequencyPlot } from './svg.ts';
 
 export interface NsReportInput {
@@ -29,7 +29,6 @@ export interface NsReportInput {
 /** The suppressor's own bar (issue 7): instructions per second of audio on a Cortex-M4. */
 export const NS_BUDGET_INSTRUCTIONS_PER_SECOND = 30e6;
 
-const int = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const db = (x: number) => 20 * Math.log10(Math.max(x, 1e-6));
 
 interface Demo {
@@ -50,15 +49,10 @@ function demo(x: NsReportInput): Demo {
   const speech = speechLike(fs, 2 * fs, 3);
   const r = prng(5);
   const noise = Float64Array.from(speech, () => (r() / 2 ** 32) * 2 - 1);
-  let ps = 0, pn = 0;
-  for (let i = 0; i < speech.length; i++) {
-    ps += speech[i] ** 2;
-    pn += noise[i] ** 2;
-  }
   const snrInDb = 5;
-  const g = Math.sqrt(ps / pn / 10 ** (snrInDb / 10));
-  const noisy = Int16Array.from(speech, (v, i) => Math.max(-32768, Math.min(32767, Math.round((v + g * noise[i]) * 0.8 * 32768))));
-  const core = createSuppressorCore(x.program.blocks[0] as Extract<FixedProgram['blocks'][number], { kind: 'noiseSuppressor' }>);
+  const noisy = Int16Array.from(mixAtSnr(speech, noise, snrInDb), (v) => Math.max(-32768, Math.min(32767, Math.round(v * 0.8 * 32768))));
+  const block = x.program.blocks[0] as NoiseSuppressorBlock;
+  const core = createSuppressorCore(block);
   const float = createFloatNetworkRunner(x.weights);
   const hops = Math.floor(noisy.length / HOP_SAMPLES);
   const y = new Int16Array(HOP_SAMPLES);
@@ -84,7 +78,7 @@ function demo(x: NsReportInput): Demo {
     }
   }
   // The output's band energies, analysed the same way (one hop late: the suppressor's latency).
-  const outCore = createSuppressorCore({ ...(x.program.blocks[0] as Extract<FixedProgram['blocks'][number], { kind: 'noiseSuppressor' }>), gainFloorQ15: 32767, postFilter: false });
+  const outCore = createSuppressorCore({ ...block, gainFloorQ15: 32767, postFilter: false });
   const outBandDb: number[][] = [];
   const sink = new Int16Array(HOP_SAMPLES);
   for (let k = 1; k < hops; k++) {

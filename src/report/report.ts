@@ -194,7 +194,7 @@ function targetAt(points: [number, number][], f: number): number {
   return points[points.length - 1][1];
 }
 
-const int = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+export const int = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const dB = (x: number, nonFinite = 'n/a') => (Number.isFinite(x) ? `${fmt(x, 1)} dB` : nonFinite);
 const kib = (bytes: number) => `${int(bytes)} B (${fmt(bytes / 1024, 1)} KiB)`;
 

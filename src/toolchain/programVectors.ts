@@ -15,14 +15,7 @@ export function defaultVectors(program: FixedProgram): VectorSet {
     const { samples, segments } = noiseSuppressorVectors(program.sampleRate);
     return {
       inputs: Array.from({ length: program.inputs.length }, () => samples),
-      segmentAt(frame) {
-        let at = 0;
-        for (const s of segments) {
-          if (frame < at + s.frames) return s.name;
-          at += s.frames;
-        }
-        return 'beyond the vectors';
-      },
+      segmentAt: (frame) => segmentAt(frame, segments),
     };
   }
   return { inputs: testVectors(program.inputs.length), segmentAt };

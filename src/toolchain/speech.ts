@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readWav } from '../audio/wav.ts';
+import { floatToQ31, readWav } from '../audio/wav.ts';
 import { prng } from './vectors.ts';
 
 const SENTENCES = [
@@ -154,6 +154,16 @@ export function speechLike(sampleRate: number, frames: number, seed = 7, peak = 
   return out;
 }
 
+/** speech + g * noise, with g setting the speech-to-noise power ratio to snrDb. */
+export function mixAtSnr(speech: Float64Array, noise: Float64Array, snrDb: number): Float64Array {
+  let ps = 0;
+  for (const v of speech) ps += v * v;
+  let pn = 0;
+  for (const v of noise) pn += v * v;
+  const g = Math.sqrt(ps / Math.max(pn, 1e-30) / 10 ** (snrDb / 10));
+  return Float64Array.from(speech, (v, i) => v + g * noise[i]);
+}
+
 export interface NamedSegment {
   name: string;
   frames: number;
@@ -169,28 +179,20 @@ export function noiseSuppressorVectors(sampleRate = 48000, seed = 11): { samples
   const r = prng(seed);
   const white = () => (r() / 2 ** 32) * 2 - 1;
   const segs: { name: string; x: Float64Array }[] = [];
-  const mixAtSnr = (speech: Float64Array, noise: (i: number) => number, snrDb: number) => {
-    let ps = 0;
-    for (const v of speech) ps += v * v;
-    const n = Float64Array.from(speech, (_, i) => noise(i));
-    let pn = 0;
-    for (const v of n) pn += v * v;
-    const g = Math.sqrt(ps / Math.max(pn, 1e-30) / 10 ** (snrDb / 10));
-    return Float64Array.from(speech, (v, i) => Math.max(-0.999, Math.min(0.999, v + g * n[i])));
-  };
+  const clip = (x: Float64Array) => x.map((v) => Math.max(-0.999, Math.min(0.999, v)));
   const speechFrames = 2 * sampleRate;
   const spoken = espeakSpeech(sampleRate, 1);
   const speech = spoken ? spoken.subarray(0, speechFrames) : speechLike(sampleRate, speechFrames, seed);
-  segs.push({ name: `${spoken ? 'espeak-ng speech' : 'speech-like signal'} in white noise at 5 dB SNR`, x: mixAtSnr(speech, white, 5) });
+  segs.push({ name: `${spoken ? 'espeak-ng speech' : 'speech-like signal'} in white noise at 5 dB SNR`, x: clip(mixAtSnr(speech, Float64Array.from(speech, white), 5)) });
   let brown = 0;
   const coloured = () => {
     brown = 0.98 * brown + 0.2 * white();
     return brown;
   };
-  segs.push({ name: 'speech-like signal in low-pass noise at 0 dB SNR', x: mixAtSnr(speechLike(sampleRate, sampleRate, seed + 1), coloured, 0) });
+  const speech2 = speechLike(sampleRate, sampleRate, seed + 1);
+  segs.push({ name: 'speech-like signal in low-pass noise at 0 dB SNR', x: clip(mixAtSnr(speech2, Float64Array.from(speech2, coloured), 0)) });
   segs.push({ name: 'white noise at -20 dBFS', x: Float64Array.from({ length: sampleRate / 2 }, () => 0.1 * white()) });
-  const q31 = (v: number) => Math.max(-2147483648, Math.min(2147483647, Math.round(v * 2147483648)));
-  const parts: { name: string; q: Int32Array }[] = segs.map((s) => ({ name: s.name, q: Int32Array.from(s.x, q31) }));
+  const parts: { name: string; q: Int32Array }[] = segs.map((s) => ({ name: s.name, q: Int32Array.from(s.x, floatToQ31) }));
   parts.push({ name: 'full-scale square waves', q: Int32Array.from({ length: 9600 }, (_, i) => (Math.floor(i / 37) % 2 === 0 ? 2147483647 : -2147483648)) });
   parts.push({ name: '+/- full-scale impulses', q: Int32Array.from({ length: 9600 }, (_, i) => (i % 1200 === 5 ? ((i / 1200) | 0) % 2 === 0 ? 2147483647 : -2147483648 : 0)) });
   parts.push({ name: 'silence', q: new Int32Array(4800) });

@@ -78,13 +78,14 @@ export function testVectors(channels: number, seed = 1): Int32Array[] {
   });
 }
 
-export function segmentAt(frame: number): string {
+/** Name of the segment holding `frame` in a concatenation of `segments`. */
+export function segmentAt(frame: number, segments: readonly { name: string; frames: number }[] = SEGMENTS): string {
   let at = 0;
-  for (const s of SEGMENTS) {
+  for (const s of segments) {
     if (frame < at + s.frames) return s.name;
     at += s.frames;
   }
-  return 'beyond the standard vectors';
+  return 'beyond the vectors';
 }
 
 export function interleave(planar: Int32Array[]): Int32Array {

@@ -8,6 +8,7 @@ import { INT32_MAX, INT32_MIN, TWO16, sat32, splitHi, splitLo } from '../arith.t
 import type { BlockKindDef } from '../blockKind.ts';
 import { INT64_SAFE_SUM_ABS_Q31, isInt } from '../blockKind.ts';
 import { biquadInstanceCode } from '../../codegen/armBiquad.ts';
+import { filterSection } from '../../design/graph.ts';
 import type { BiquadDf1Q31Block } from '../program.ts';
 
 export const COEFS_PER_SECTION = 5;
@@ -123,20 +124,9 @@ export function saturationFreeSections(coefs: readonly number[], coefFracBits: n
   const K = coefs.length / COEFS_PER_SECTION;
   const scale = 2 ** -coefFracBits;
   const N_MAX = 1 << 16;
-  // Impulse responses through the sections, run on demand: resp[j] is the response at the
-  // current section's output to an impulse injected at section j's output (j = -1: the input).
-  const sec = Array.from({ length: K }, (_, k) => coefs.slice(5 * k, 5 * k + 5).map((c) => c * scale));
-  const run = (x: Float64Array, k: number, recursiveOnly: boolean): Float64Array => {
-    const [b0, b1, b2, na1, na2] = sec[k];
-    const y = new Float64Array(x.length);
-    let x1 = 0, x2 = 0, y1 = 0, y2 = 0;
-    for (let n = 0; n < x.length; n++) {
-      const v = (recursiveOnly ? x[n] : b0 * x[n] + b1 * x1 + b2 * x2) + na1 * y1 + na2 * y2;
-      x2 = x1; x1 = x[n]; y2 = y1; y1 = v;
-      y[n] = v;
-    }
-    return y;
-  };
+  // Section k as filterSection takes it (b0 b1 b2 a1 a2, a = -na), and its recursive part 1 / A_k.
+  const section = (k: number) => coefs.slice(5 * k, 5 * k + 5).map((c, j) => (j < 3 ? c : -c) * scale);
+  const recursive = (k: number) => [1, 0, 0, ...section(k).slice(3)];
   const l1 = (h: Float64Array): number | null => {
     let tail = 0;
     for (let n = h.length - 1024; n < h.length; n++) tail = Math.max(tail, Math.abs(h[n]));
@@ -151,8 +141,8 @@ export function saturationFreeSections(coefs: readonly number[], coefFracBits: n
   // impulse at a later section's rounding point.
   let signals: Float64Array[] = [impulse];
   for (let k = 0; k < K; k++) {
-    signals = signals.map((sig) => run(sig, k, false));
-    signals.push(run(impulse, k, true)); // this section's own rounding error, through 1 / A_k
+    signals = signals.map((sig) => filterSection(section(k), sig));
+    signals.push(filterSection(recursive(k), impulse)); // this section's own rounding error
     const norms = signals.map(l1);
     const decayed = norms.every((v): v is number => v !== null);
     const free = decayed && (2 ** 31 * norms[0] + norms.slice(1).reduce((a, v) => a + v, 0)) * (1 + 2 ** -10) < 2 ** 31 - 1;

@@ -13,6 +13,7 @@ import { q31ToQ15 } from '../arith.ts';
 import type { BlockKindDef } from '../blockKind.ts';
 import { isInt } from '../blockKind.ts';
 import { createSuppressorCore } from '../ns/core.ts';
+import { P_STATE_LENGTH } from '../ns/network.ts';
 import { pitchStateLength, pitchTables } from '../ns/pitch.ts';
 import { FRAME_SAMPLES, HOP_SAMPLES, NUM_BINS, SPECTRAL_TABLE_CTYPES, type SpectralTables, spectralTables } from '../ns/spectral.ts';
 import { postFilterTable } from '../ns/suppressor.ts';
@@ -68,7 +69,7 @@ export const noiseSuppressor: BlockKindDef<NoiseSuppressorBlock> = {
     const pt = pitchTables();
     const spectral = (Object.keys(SPECTRAL_TABLE_CTYPES) as (keyof SpectralTables)[]).map((k) => ({ name: `${prefix}_sp_${k}`, ctype: SPECTRAL_TABLE_CTYPES[k], values: t[k] }));
     const pitch = PITCH_TABLE_FIELDS.map((k) => ({ name: `${prefix}_pt_${k.name}`, ctype: 'int32_t' as const, values: pt[k.name] }));
-    const netStateWords = b.network.params[7];
+    const netStateWords = b.network.params[P_STATE_LENGTH];
     return {
       tables: [
         ...spectral,

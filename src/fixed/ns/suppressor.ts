@@ -16,7 +16,7 @@
 //   floor: g'' = max(g', gainFloorQ15)
 //   per-bin gain: mix = clamp(32768 - r + floor((r * C + 2^14) / 2^15), 0, 32767),
 //                 G = floor((g * mix + 2^14) / 2^15), g, r, C per bin (Q15).
-import { INT16_MAX, INT16_MIN } from '../arith.ts';
+import { INT16_MAX, sat16 } from '../arith.ts';
 
 export const NS_BANDS = 34;
 export const NS_FEATURES = 2 * NS_BANDS + 2;
@@ -25,8 +25,6 @@ export const LOG_ENERGY_CENTRE_Q8 = 30 * 256;
 /** Period mapped to feature 0. */
 export const PERIOD_CENTRE = 384;
 export const POST_FILTER_TABLE_ENTRIES = 257;
-
-const sat16 = (v: number) => (v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
 
 /** sin(pi/2 * x) at x = i / 256, Q15 (32767 at 1). */
 export function postFilterTable(): Int16Array {
