@@ -174,15 +174,23 @@ describe('kernels generated per instance', () => {
     });
   }
 
-  it('the portable kernels compiled for a Cortex-M core (-DARRAYC_FIR_ASM=0 -DARRAYC_BIQUAD_ASM=0), block size 5: bit-exact', async () => {
+  const PORTABLE = ['-DARRAYC_FIR_ASM=0', '-DARRAYC_BIQUAD_ASM=0', '-DARRAYC_COPY_ASM=0', '-DARRAYC_ADD_DSP=0'];
+  it(`the portable kernels compiled for a Cortex-M core (${PORTABLE.join(' ')}), block size 5: bit-exact`, async () => {
     const fir = firProgram(5);
     const bq = biquadProgram(5);
-    const p: FixedProgram = { ...fir, name: 'kport', blocks: [...fir.blocks, ...bq.blocks], outputs: [...fir.outputs, ...bq.outputs] };
+    // Delays (word copies) and saturating adds (QADD chains on the DSP cores) of FIR outputs.
+    const f = (k: number) => ({ block: fir.blocks[k].id, channel: 0 });
+    const more: Block[] = [
+      ...[0, 3, 64].map((d): Block => ({ kind: 'delay', id: `dl${d}`, inputs: [f(40)], delaySamples: d })),
+      ...[2, 3].map((k): Block => ({ kind: 'addSatQ31', id: `add${k}`, inputs: [f(38), f(39), f(40)].slice(0, k) })),
+    ];
+    const outputs = more.map((b) => ({ name: b.id, source: { block: b.id, channel: 0 }, scale: 1 }));
+    const p: FixedProgram = { ...fir, name: 'kport', blocks: [...fir.blocks, ...bq.blocks, ...more], outputs: [...fir.outputs, ...bq.outputs, ...outputs] };
     const root = mkdtempSync(join(tmpdir(), 'arrayc-kernels-'));
     try {
       const dir = join(root, 'src');
       writeFolderAtomic(dir, generateSources(p));
-      const exe = await buildFirmware(dir, 'cortex-m4', join(root, 'build'), { extraCflags: ['-DARRAYC_FIR_ASM=0', '-DARRAYC_BIQUAD_ASM=0'] });
+      const exe = await buildFirmware(dir, 'cortex-m4', join(root, 'build'), { extraCflags: PORTABLE });
       const { output } = await runVectors(exe, 'cortex-m4', join(root, 'run'), interleave(INPUTS));
       const expected = interleave(runProgram(p, INPUTS).outputs);
       expect(output.length).toBe(expected.length);

@@ -97,6 +97,19 @@ function alone(name: string, blockSize: number, nInputs: number, b: Block, nOut 
 
 const IN0: SignalRef = { input: 0 };
 
+/** Several blocks side by side, every output routed out. */
+function sideBySide(name: string, blockSize: number, nInputs: number, blocks: Block[]): FixedProgram {
+  return {
+    name,
+    sampleRate: 48000,
+    blockSize,
+    inputs: Array.from({ length: nInputs }, (_, k) => `in${k}`),
+    blocks,
+    outputs: blocks.map((b) => ({ name: b.id, source: { block: b.id, channel: 0 }, scale: 1 })),
+  };
+}
+const delays = (ds: number[]): Block[] => ds.map((d) => ({ kind: 'delay', id: `dl${d}`, inputs: [IN0], delaySamples: d }));
+
 describe('each block kind alone on the standard vectors (57600 frames), every target', () => {
   const rng = new Rng(BASE_SEED ^ 0x7777);
   const cases: { label: string; make: () => FixedProgram }[] = [
@@ -149,6 +162,26 @@ describe('each block kind alone on the standard vectors (57600 frames), every ta
       // delaySamples 0 is valid (validator: [0, 2^20]) and the C emits a memcpy for it.
       label: 'delay: 0 samples (a plain copy), the only delay in the program',
       make: () => alone('kind_delay0', 16, 1, { kind: 'delay', id: 'dl0', inputs: [IN0], delaySamples: 0 }),
+    },
+    {
+      // Runs of word copies up to the circular buffer's end: delays shorter than the block wrap
+      // within it, longer ones every few blocks.
+      label: 'delay: 0, 1, 6, 7, 8, 13 and 100 samples, odd block size 7',
+      make: () => sideBySide('kind_delays7', 7, 1, delays([0, 1, 6, 7, 8, 13, 100])),
+    },
+    {
+      label: 'delay: 1, 9, 47, 48, 49, 96 and 131 samples, block size 48',
+      make: () => sideBySide('kind_delays48', 48, 1, delays([1, 9, 47, 48, 49, 96, 131])),
+    },
+    {
+      // One input (a copy), two (one QADD), three and five (QADD chains, redone exactly when the
+      // Q flag says a step saturated: the full-scale squares of the three inputs do).
+      label: 'addSatQ31: 1, 2, 3 and 5 inputs',
+      make: () => {
+        const ins: SignalRef[] = [{ input: 0 }, { input: 1 }, { input: 2 }, { input: 1 }, { input: 0 }];
+        const add = (id: string, k: number): Block => ({ kind: 'addSatQ31', id, inputs: ins.slice(0, k) });
+        return sideBySide('kind_adds', 48, 3, [add('add1', 1), add('add2', 2), add('add3', 3), add('add5', 5)]);
+      },
     },
     {
       label: 'gainQ31: INT32_MIN at fracBits 31 (-1.0, saturates on INT32_MIN), blockSize 1',

@@ -8,10 +8,13 @@
 
 #if defined(__GNUC__)
 #define ARRAYC_NOINLINE __attribute__((noinline))
+/* A kernel some instances of its kind do not call. */
+#define ARRAYC_MAYBE_UNUSED __attribute__((unused))
 /* Word-aligned tables and state, so kernels may read pairs of int16 as one word. */
 #define ARRAYC_ALIGN __attribute__((aligned(4)))
 #else
 #define ARRAYC_NOINLINE
+#define ARRAYC_MAYBE_UNUSED
 #define ARRAYC_ALIGN
 #endif
 /* The block functions generated per instance: not inlined and called as written (no

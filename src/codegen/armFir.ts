@@ -4,11 +4,11 @@
 // a generic kernel. QEMU counts instructions: what matters is instructions per tap.
 //
 // Cortex-M4/M7/M33 (ARMv7E-M / ARMv8-M Mainline with the DSP extension): two outputs per pass,
-// their 64-bit accumulators in r0:r1 and r2:r3. Taps stream through r4-r6 (LDM of three),
-// samples through a window of five registers r7-r11 (LDM of four: one sample stays for the second
-// output; the LDM register lists ascend, so the samples land in whichever registers are free, in
-// order). Per 12 steps: 24 SMLAL (SMLALD for Q15 tap pairs), 4 + 3 LDM = 31 instructions for 24
-// products, 1.29 per product. Pointers in r12 (taps) and lr (samples); the rest on the stack.
+// their 64-bit accumulators in r0:r1 and r2:r3. Taps and samples share the eight registers
+// r4-r11: LDM of five taps, and five steps later LDM of five samples into whatever registers are
+// then free (the register lists ascend, so the words land in the free registers in order). Per
+// five steps: 10 SMLAL (SMLALD for Q15 tap pairs) and 2 LDM, 1.2 instructions per product.
+// Pointers in r12 (taps) and lr (samples); the rest on the stack.
 // Q15 reads word-aligned sample pairs only: an output at an odd history index uses a second tap
 // table, shifted by one tap behind a zero.
 //
@@ -26,7 +26,7 @@
 /**
  * Longest inner product unrolled in full, in taps (about 10 bytes of code per tap on the DSP
  * cores, 8 on Helium). Longer filters loop over a block of unrolled steps: a few instructions
- * per 192 taps more, and code of bounded size.
+ * per 95 tap words more, and code of bounded size.
  */
 export const FIR_UNROLL_MAX_TAPS = 1024;
 
@@ -102,40 +102,50 @@ function rollLoop(steps: string[][], s0: number, b: number, tail: number): { pre
 /**
  * The multiply-accumulate steps of one DSP pass: `steps` tap words (one SMLAL or SMLALD each per
  * output), output A = sum_k tap[k] * x[k], output B = sum_k tap[k] * x[k + 1] (x and tap in
- * words, streamed from lr and r12). Returns the lines of each step and the sample words loaded.
+ * words, streamed from lr and r12). Taps and samples share the eight registers r4-r11: a group of
+ * up to five taps loads (one LDM) when the next tap is not in a register, a group of up to five
+ * samples between the two products of the step that first needs one, after output A's last use
+ * of x[k], into the registers then free. With the loads of taps and samples five steps apart
+ * every pool register is busy at each load: per five steps 10 products, 2 LDM, 1.2 instructions
+ * per product. Returns the lines of each step and the sample words loaded.
  */
 export function dspSteps(steps: number, mac: DspMac): { steps: string[][]; sampleWords: number } {
-  const C = ['r4', 'r5', 'r6'];
-  const W = ['r7', 'r8', 'r9', 'r10', 'r11'];
+  const POOL = ['r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11'];
+  const GROUP = 5;
   const out: string[][] = [];
   const coefReg = new Map<number, string>();
-  const sampleReg = new Map<number, string>(); // sample word index -> register
+  const sampleReg = new Map<number, string>();
+  const nSamples = steps + 1;
   let coefNext = 0;
   let sampleNext = 0;
-  const nSamples = steps + 1;
+  // Registers of taps >= firstTap and samples >= firstSample are live; the others are free.
+  const load = (ptr: string, regOf: Map<number, string>, next: number, limit: number, firstTap: number, firstSample: number): [string, number] => {
+    const live = new Set([...[...coefReg].filter(([i]) => i >= firstTap), ...[...sampleReg].filter(([i]) => i >= firstSample)].map(([, r]) => r));
+    const regs = POOL.filter((r) => !live.has(r)).slice(0, Math.min(GROUP, limit - next));
+    if (regs.length === 0) throw new Error('FIR pass: no free register');
+    for (const m of [coefReg, sampleReg]) for (const [i, r] of [...m]) if (regs.includes(r)) m.delete(i);
+    regs.forEach((r, q) => regOf.set(next + q, r));
+    return [loadWords(ptr, regs), next + regs.length];
+  };
   for (let k = 0; k < steps; k++) {
     const lines: string[] = [];
     if (k >= coefNext) {
-      const cnt = Math.min(C.length, steps - k);
-      const regs = C.slice(0, cnt);
-      regs.forEach((r, q) => coefReg.set(k + q, r));
-      lines.push(loadWords('r12', regs));
-      coefNext = k + cnt;
+      const [l, n] = load('r12', coefReg, coefNext, steps, k, k);
+      lines.push(l);
+      coefNext = n;
     }
-    while (sampleNext <= k + 1) {
-      // Registers not holding a sample still needed (index >= k), in ascending order: LDM fills
-      // them lowest address first.
-      const live = new Set([...sampleReg].filter(([i]) => i >= k).map(([, r]) => r));
-      const free = W.filter((r) => !live.has(r));
-      const cnt = Math.min(free.length, nSamples - sampleNext);
-      const regs = free.slice(0, cnt);
-      for (const [i, r] of [...sampleReg]) if (regs.includes(r)) sampleReg.delete(i);
-      regs.forEach((r, q) => sampleReg.set(sampleNext + q, r));
-      lines.push(loadWords('lr', regs));
-      sampleNext += cnt;
+    if (k >= sampleNext) {
+      const [l, n] = load('lr', sampleReg, sampleNext, nSamples, k, k);
+      lines.push(l);
+      sampleNext = n;
     }
     const c = coefReg.get(k)!;
     lines.push(`${mac} r0, r1, ${c}, ${sampleReg.get(k)}`);
+    if (k + 1 >= sampleNext) {
+      const [l, n] = load('lr', sampleReg, sampleNext, nSamples, k, k + 1);
+      lines.push(l);
+      sampleNext = n;
+    }
     lines.push(`${mac} r2, r3, ${c}, ${sampleReg.get(k + 1)}`);
     out.push(lines);
   }
@@ -163,15 +173,16 @@ export interface DspPassOptions {
 export function dspPassAsm(sym: string, o: DspPassOptions): string[] {
   const { steps, sampleWords } = dspSteps(o.steps, o.kind === 'q31' ? 'smlal' : 'smlald');
   const unrollMax = o.unrollMax ?? (o.kind === 'q31' ? FIR_UNROLL_MAX_TAPS : FIR_UNROLL_MAX_TAPS / 2);
-  // Steps 12 + 96r .. start with a tap load into r4-r6 (a multiple of 3) and find the sample window
-  // in the same registers (a multiple of 8 after the first load): 96 steps per loop block.
-  const loop = o.steps > unrollMax ? rollLoop(steps, 12, 96, 24) : null;
-  if (loop && !loop.body[0].startsWith('ldmia r12!, {r4, r5, r6}')) throw new Error('FIR loop block must start with a tap load');
+  // Steps 10 + 95r .. start with a tap load into r4-r8 (a multiple of 5, the period of the
+  // register rotation): 95 steps per loop block. r4, about to be loaded, ends the loop.
+  const [s0, b] = [10, 95];
+  const loop = o.steps > unrollMax ? rollLoop(steps, s0, b, 24) : null;
+  if (loop && !loop.body[0].startsWith('ldmia r12!, {r4,')) throw new Error('FIR loop block must start with a tap load');
   const L = (s: string) => `.L${sym}_${s}`;
   const s = o.shift;
   const out: string[] = [...funcHeader(sym)];
   // Stack: [sp] out, [sp + 4] outEnd, [sp + 8] tab (, [sp + 44] the tap pointer ending the loop).
-  if (loop) out.push(...addConst('r12', 'r3', 16 + 4 * (12 + 96 * loop.count)), 'push {r1-r12, lr}');
+  if (loop) out.push(...addConst('r12', 'r3', 16 + 4 * (s0 + b * loop.count)), 'push {r1-r12, lr}');
   else out.push('push {r1-r11, lr}');
   out.push('mov lr, r0', 'mov r12, r3', `${L('pass')}:`, 'ldmia r12!, {r0-r3}');
   if (loop) {

@@ -52,10 +52,9 @@ export function generateSources(program: FixedProgram): Map<string, string> {
   program.blocks.forEach((b, index) => {
     const def = blockKind(b);
     const inst = def.cInstance(b, `b_${b.id}`, program.blockSize);
-    // Only kernels something calls: an unused static function would fail -Werror.
-    if (inst.usesKernel !== false) {
-      for (const f of typeof def.cTemplate === 'string' ? [def.cTemplate] : def.cTemplate) if (!kernelFiles.includes(f)) kernelFiles.push(f);
-    }
+    // Only the kernels of kinds in the program (each file once): an unused static function
+    // would fail -Werror.
+    for (const f of typeof def.cTemplate === 'string' ? [def.cTemplate] : def.cTemplate) if (!kernelFiles.includes(f)) kernelFiles.push(f);
     if (inst.code) instanceCode.push(inst.code.trimEnd());
     for (const t of inst.tables) tables.push({ ctype: t.ctype, name: t.name, length: t.values.length, body: formatTable(t) });
     for (const s of inst.state) state.push({ ...s });

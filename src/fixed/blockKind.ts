@@ -31,8 +31,6 @@ export interface CInstance {
   state: CState[];
   /** One C statement (or several) processing ctx.frames frames. */
   call(ctx: CCallContext): string;
-  /** Whether the call uses the kind's kernel (a zero delay is a plain copy). Default true. */
-  usesKernel?: boolean;
   /**
    * Per-instance C (e.g. a kernel specialized for this instance), emitted after the kernels,
    * tables and state, before the process function: it may use the instance's tables and state.

@@ -24,7 +24,7 @@ export const addSatQ31: BlockKindDef<AddSatQ31Block> = {
       },
     };
   },
-  cTemplate: 'addSatQ31.c.hbs',
+  cTemplate: ['copyWords.c', 'addSatQ31.c.hbs'],
   cInstance(b, prefix) {
     const nIn = b.inputs.length;
     return {

@@ -35,11 +35,10 @@ export const delay: BlockKindDef<DelayBlock> = {
       },
     };
   },
-  cTemplate: 'delay.c.hbs',
+  cTemplate: ['copyWords.c', 'delay.c.hbs'],
   cInstance(b, prefix) {
     const d = b.delaySamples;
     return {
-      usesKernel: d !== 0,
       tables: [],
       state: d === 0 ? [] : [
         { name: `${prefix}_line`, ctype: 'int32_t', length: d },
@@ -47,7 +46,7 @@ export const delay: BlockKindDef<DelayBlock> = {
       ],
       call: (ctx) =>
         d === 0
-          ? `memcpy(${ctx.outputs[0]}, ${ctx.inputs[0]}, (size_t)(${ctx.frames}) * sizeof(int32_t));`
+          ? `arrayc_copy_words(${ctx.outputs[0]}, ${ctx.inputs[0]}, ${ctx.frames});`
           : `arrayc_delay_q31(${prefix}_line, ${prefix}_pos, ${d}, ${ctx.inputs[0]}, ${ctx.outputs[0]}, ${ctx.frames});`,
     };
   },

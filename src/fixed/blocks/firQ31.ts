@@ -98,7 +98,7 @@ export const firQ31: BlockKindDef<FirQ31Block> = {
       },
     };
   },
-  cTemplate: 'firQ31.c.hbs',
+  cTemplate: ['copyWords.c', 'firQ31.c.hbs'],
   cInstance(b, prefix, blockSize) {
     // Kernels generated for this instance's tap count (src/codegen/armFir.ts).
     const g = firQ31Instance(prefix, b.taps, b.coefFracBits, blockSize);
