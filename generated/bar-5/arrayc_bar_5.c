@@ -45,6 +45,39 @@ void arrayc_bench_mark(int k);
 
 /* ---- kernels ---------------------------------------------------------------------------- */
 
+/* Copies 32-bit words forward: dst below src (they may overlap) or apart. On Thumb-2 cores eight
+ * words per LDM/STM pair, then four, two, one: safe for an overlap with dst below src (every
+ * word is read before anything at or above it is written). newlib's memcpy and memmove take
+ * three to five instructions per word; this takes about half of one.
+ * Compile with -DARRAYC_COPY_ASM=0 for the portable loop. */
+#ifndef ARRAYC_COPY_ASM
+#if defined(__GNUC__) && defined(__thumb2__)
+#define ARRAYC_COPY_ASM 1
+#else
+#define ARRAYC_COPY_ASM 0
+#endif
+#endif
+
+static inline void arrayc_copy_words(void *dst, const void *src, int words)
+{
+    uint32_t *d = (uint32_t *)dst;
+    const uint32_t *s = (const uint32_t *)src;
+#if ARRAYC_COPY_ASM
+    for (int k = words >> 3; k > 0; k--)
+        __asm__ volatile("ldmia %1!, {r2-r6, r8-r10}\n\tstmia %0!, {r2-r6, r8-r10}"
+                         : "+r"(d), "+r"(s)
+                         :
+                         : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "memory");
+    if (words & 4)
+        __asm__ volatile("ldmia %1!, {r2-r5}\n\tstmia %0!, {r2-r5}" : "+r"(d), "+r"(s) : : "r2", "r3", "r4", "r5", "memory");
+    if (words & 2)
+        __asm__ volatile("ldmia %1!, {r2-r3}\n\tstmia %0!, {r2-r3}" : "+r"(d), "+r"(s) : : "r2", "r3", "memory");
+    if (words & 1) *d = *s;
+#else
+    for (int i = 0; i < words; i++) d[i] = s[i];
+#endif
+}
+
 /* Adaptive stereo -> L/R/C upmix, Q31 (exact semantics: src/fixed/blocks/upmixQ31.ts).
  * M = (L + R + 1) >> 1, S = sat32((L - R + 1) >> 1); block sums of round(X Y / 2^h); one-pole
  * smoothing E += mulQ31(P - E, beta) once per call; g = E_MS / (E_SS + lambda E_MM + eps) by
@@ -209,46 +242,24 @@ static ARRAYC_NOINLINE void arrayc_biquad_df1_q31(const int32_t *coefs, const ui
     }
 }
 
-/* Copies 32-bit words forward: dst below src (they may overlap) or apart. On Thumb-2 cores eight
- * words per LDM/STM pair, then four, two, one: safe for an overlap with dst below src (every
- * word is read before anything at or above it is written). newlib's memcpy and memmove take
- * three to five instructions per word; this takes about half of one.
- * Compile with -DARRAYC_COPY_ASM=0 for the portable loop. */
-#ifndef ARRAYC_COPY_ASM
-#if defined(__GNUC__) && defined(__thumb2__)
-#define ARRAYC_COPY_ASM 1
-#else
-#define ARRAYC_COPY_ASM 0
-#endif
-#endif
-
-static inline void arrayc_copy_words(void *dst, const void *src, int words)
-{
-    uint32_t *d = (uint32_t *)dst;
-    const uint32_t *s = (const uint32_t *)src;
-#if ARRAYC_COPY_ASM
-    for (int k = words >> 3; k > 0; k--)
-        __asm__ volatile("ldmia %1!, {r2-r6, r8-r10}\n\tstmia %0!, {r2-r6, r8-r10}"
-                         : "+r"(d), "+r"(s)
-                         :
-                         : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "memory");
-    if (words & 4)
-        __asm__ volatile("ldmia %1!, {r2-r5}\n\tstmia %0!, {r2-r5}" : "+r"(d), "+r"(s) : : "r2", "r3", "r4", "r5", "memory");
-    if (words & 2)
-        __asm__ volatile("ldmia %1!, {r2-r3}\n\tstmia %0!, {r2-r3}" : "+r"(d), "+r"(s) : : "r2", "r3", "memory");
-    if (words & 1) *d = *s;
-#else
-    for (int i = 0; i < words; i++) d[i] = s[i];
-#endif
-}
-
-/* Integer delay line of d >= 1 samples in a circular buffer; *pos is the oldest sample. Whole
- * runs up to the buffer's end at a time: the output takes the oldest samples, the inputs take
- * their place (two word copies per run, the same order of reads and writes as sample by sample). */
+/* Integer delay line of d >= 1 samples in a circular buffer; *pos is the oldest sample.
+ * A block at least d long: the output starts with the d stored samples, oldest first, then the
+ * block's first n - d inputs; the last d inputs are stored with the oldest at the start.
+ * A shorter block: whole runs up to the buffer's end at a time, the output taking the oldest
+ * samples and the inputs their place (the same order of reads and writes as sample by sample).
+ * Word copies either way: no per-sample wrap test. */
 static ARRAYC_NOINLINE ARRAYC_MAYBE_UNUSED void arrayc_delay_q31(int32_t *line, uint32_t *pos, uint32_t d,
                                                                 const int32_t *in, int32_t *out, int n)
 {
     uint32_t p = *pos;
+    if ((uint32_t)n >= d) {
+        arrayc_copy_words(out, line + p, (int)(d - p));
+        arrayc_copy_words(out + (d - p), line, (int)p);
+        arrayc_copy_words(out + d, in, n - (int)d);
+        arrayc_copy_words(line, in + (n - (int)d), (int)d);
+        *pos = 0;
+        return;
+    }
     while (n > 0) {
         int m = (int)(d - p);
         if (m > n) m = n;
@@ -40315,9 +40326,9 @@ void arrayc_bar_5_process(const int32_t *const in[], int32_t *const out[])
     }
     ARRAYC_TRACE(27, sig_feed_r2_0);
     ARRAYC_MARK(26);
-    memcpy(out[0], sig_feed_l2_0, sizeof(int32_t) * ARRAYC_BAR_5_BLOCK_SIZE);
-    memcpy(out[1], sig_feed_l1_0, sizeof(int32_t) * ARRAYC_BAR_5_BLOCK_SIZE);
-    memcpy(out[2], sig_feed_c_0, sizeof(int32_t) * ARRAYC_BAR_5_BLOCK_SIZE);
-    memcpy(out[3], sig_feed_r1_0, sizeof(int32_t) * ARRAYC_BAR_5_BLOCK_SIZE);
-    memcpy(out[4], sig_feed_r2_0, sizeof(int32_t) * ARRAYC_BAR_5_BLOCK_SIZE);
+    arrayc_copy_words(out[0], sig_feed_l2_0, ARRAYC_BAR_5_BLOCK_SIZE);
+    arrayc_copy_words(out[1], sig_feed_l1_0, ARRAYC_BAR_5_BLOCK_SIZE);
+    arrayc_copy_words(out[2], sig_feed_c_0, ARRAYC_BAR_5_BLOCK_SIZE);
+    arrayc_copy_words(out[3], sig_feed_r1_0, ARRAYC_BAR_5_BLOCK_SIZE);
+    arrayc_copy_words(out[4], sig_feed_r2_0, ARRAYC_BAR_5_BLOCK_SIZE);
 }

@@ -267,13 +267,24 @@ static ARRAYC_NOINLINE void arrayc_gain_q31(int32_t g, int shift, const int32_t 
     }
 }
 
-/* Integer delay line of d >= 1 samples in a circular buffer; *pos is the oldest sample. Whole
- * runs up to the buffer's end at a time: the output takes the oldest samples, the inputs take
- * their place (two word copies per run, the same order of reads and writes as sample by sample). */
+/* Integer delay line of d >= 1 samples in a circular buffer; *pos is the oldest sample.
+ * A block at least d long: the output starts with the d stored samples, oldest first, then the
+ * block's first n - d inputs; the last d inputs are stored with the oldest at the start.
+ * A shorter block: whole runs up to the buffer's end at a time, the output taking the oldest
+ * samples and the inputs their place (the same order of reads and writes as sample by sample).
+ * Word copies either way: no per-sample wrap test. */
 static ARRAYC_NOINLINE ARRAYC_MAYBE_UNUSED void arrayc_delay_q31(int32_t *line, uint32_t *pos, uint32_t d,
                                                                 const int32_t *in, int32_t *out, int n)
 {
     uint32_t p = *pos;
+    if ((uint32_t)n >= d) {
+        arrayc_copy_words(out, line + p, (int)(d - p));
+        arrayc_copy_words(out + (d - p), line, (int)p);
+        arrayc_copy_words(out + d, in, n - (int)d);
+        arrayc_copy_words(line, in + (n - (int)d), (int)d);
+        *pos = 0;
+        return;
+    }
     while (n > 0) {
         int m = (int)(d - p);
         if (m > n) m = n;
@@ -13534,10 +13545,10 @@ void arrayc_manual_crossover_process(const int32_t *const in[], int32_t *const o
     arrayc_delay_q31(b_tweeterAlignR_line, b_tweeterAlignR_pos, 9, sig_tweeterTrimR_0, sig_tweeterAlignR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
     ARRAYC_TRACE(17, sig_tweeterAlignR_0);
     ARRAYC_MARK(18);
-    memcpy(out[0], sig_wooferAlignL_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
-    memcpy(out[1], sig_midAlignL_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
-    memcpy(out[2], sig_tweeterAlignL_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
-    memcpy(out[3], sig_wooferAlignR_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
-    memcpy(out[4], sig_midAlignR_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
-    memcpy(out[5], sig_tweeterAlignR_0, sizeof(int32_t) * ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
+    arrayc_copy_words(out[0], sig_wooferAlignL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
+    arrayc_copy_words(out[1], sig_midAlignL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
+    arrayc_copy_words(out[2], sig_tweeterAlignL_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
+    arrayc_copy_words(out[3], sig_wooferAlignR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
+    arrayc_copy_words(out[4], sig_midAlignR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
+    arrayc_copy_words(out[5], sig_tweeterAlignR_0, ARRAYC_MANUAL_CROSSOVER_BLOCK_SIZE);
 }

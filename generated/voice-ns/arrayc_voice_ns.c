@@ -45,6 +45,39 @@ void arrayc_bench_mark(int k);
 
 /* ---- kernels ---------------------------------------------------------------------------- */
 
+/* Copies 32-bit words forward: dst below src (they may overlap) or apart. On Thumb-2 cores eight
+ * words per LDM/STM pair, then four, two, one: safe for an overlap with dst below src (every
+ * word is read before anything at or above it is written). newlib's memcpy and memmove take
+ * three to five instructions per word; this takes about half of one.
+ * Compile with -DARRAYC_COPY_ASM=0 for the portable loop. */
+#ifndef ARRAYC_COPY_ASM
+#if defined(__GNUC__) && defined(__thumb2__)
+#define ARRAYC_COPY_ASM 1
+#else
+#define ARRAYC_COPY_ASM 0
+#endif
+#endif
+
+static inline void arrayc_copy_words(void *dst, const void *src, int words)
+{
+    uint32_t *d = (uint32_t *)dst;
+    const uint32_t *s = (const uint32_t *)src;
+#if ARRAYC_COPY_ASM
+    for (int k = words >> 3; k > 0; k--)
+        __asm__ volatile("ldmia %1!, {r2-r6, r8-r10}\n\tstmia %0!, {r2-r6, r8-r10}"
+                         : "+r"(d), "+r"(s)
+                         :
+                         : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "memory");
+    if (words & 4)
+        __asm__ volatile("ldmia %1!, {r2-r5}\n\tstmia %0!, {r2-r5}" : "+r"(d), "+r"(s) : : "r2", "r3", "r4", "r5", "memory");
+    if (words & 2)
+        __asm__ volatile("ldmia %1!, {r2-r3}\n\tstmia %0!, {r2-r3}" : "+r"(d), "+r"(s) : : "r2", "r3", "memory");
+    if (words & 1) *d = *s;
+#else
+    for (int i = 0; i < words; i++) d[i] = s[i];
+#endif
+}
+
 /* Noise suppressor spectral front/back end: analysis window + 1024-point real FFT, inverse FFT +
  * synthesis window + overlap-add, ERB band energies / log energies / comb correlations,
  * band-to-bin interpolation, pitch comb response, per-bin gains (and all three gain steps fused).
@@ -59,13 +92,20 @@ void arrayc_bench_mark(int k);
  *   SMULL + SMLAL + one ADD of the low word's top bit (the 64-bit sum rounded once, as the
  *   reference), doublings and roundings folded into shifted operands, SMMLAR for the Q15 gains.
  *   Temporaries are named clobbers and the pointers operands; the larger loops use all 14
- *   allocatable registers, so the frame pointer must be omitted (the default from -O1 up): build
- *   with -DARRAYC_NS_SPECTRAL_NO_ASM to get the C everywhere. -Os builds use the C. */
+ *   allocatable registers, so the functions here omit the frame pointer even in builds with
+ *   -fno-omit-frame-pointer (ARRAYC_NS_SPECTRAL_FN; the same code as the -O2 default).
+ *   -DARRAYC_NS_SPECTRAL_NO_ASM gives the C everywhere; -Os builds use the C. */
 #if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__) && !defined(ARRAYC_NS_SPECTRAL_NO_ASM) && defined(__thumb2__) && \
     defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__ARM_FEATURE_SAT)
 #define ARRAYC_NS_SPECTRAL_ASM 1
 #else
 #define ARRAYC_NS_SPECTRAL_ASM 0
+#endif
+
+#if ARRAYC_NS_SPECTRAL_ASM && defined(__GNUC__) && !defined(__clang__)
+#define ARRAYC_NS_SPECTRAL_FN __attribute__((optimize("omit-frame-pointer")))
+#else
+#define ARRAYC_NS_SPECTRAL_FN
 #endif
 
 /* Signed saturation of an int32 to `bits` bits: one SSAT where the core has it. */
@@ -83,14 +123,14 @@ static inline __attribute__((unused)) int32_t arrayc_ns_spectral_sat(const int32
 /* rhu(a*c + b*d, 32) (Q31 c, d): half the FFT's twiddle product. One SMULL/SMLAL chain whose high
  * word is rounded by the low word's top bit (the 64-bit sum rounded once, as the reference);
  * callers double it inside their adds (free shifted operand). */
-static inline __attribute__((always_inline)) int32_t arrayc_ns_spectral_mulhi(const int32_t a, const int32_t c, const int32_t b, const int32_t d)
+static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) int32_t arrayc_ns_spectral_mulhi(const int32_t a, const int32_t c, const int32_t b, const int32_t d)
 {
     const int64_t p = (int64_t)a * c + (int64_t)b * d;
     return (int32_t)(p >> 32) + (int32_t)((uint32_t)p >> 31);
 }
 
 /* Radix-4 butterfly (W_4 = -i) on inputs t0..t3; outputs rhu(., sh) at p + q*stride. */
-static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4(
+static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) void arrayc_ns_spectral_r4(
     int32_t *p, const int stride,
     const int32_t t0r, const int32_t t0i, const int32_t t1r, const int32_t t1i,
     const int32_t t2r, const int32_t t2i, const int32_t t3r, const int32_t t3i, const int sh)
@@ -110,7 +150,7 @@ static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4(
 
 /* Radix-4 butterfly at p whose inputs 1..3 are twiddled by w = [c1 s1 c2 s2 c3 s3] (W = c - i s):
  * twiddled term t = 2 h with h = mulhi, the doubling folded into the adds. */
-static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4_tw(int32_t *p, const int stride, const int32_t *w, const int sh)
+static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) void arrayc_ns_spectral_r4_tw(int32_t *p, const int stride, const int32_t *w, const int sh)
 {
     int32_t br, bi, c, s;
     br = p[stride]; bi = p[stride + 1]; c = w[0]; s = w[1];
@@ -232,7 +272,7 @@ static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4_tw(int32
 
 /* One radix-4 stage combining sub-DFTs of length L (blocks of 4L complex values); j = 0 has unit
  * twiddles and is done without products. tw: [c1 s1 c2 s2 c3 s3] per j (W = c - i s, Q31). */
-static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4_stage(int32_t *buf, const int L, const int32_t *tw, const int sh)
+static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) void arrayc_ns_spectral_r4_stage(int32_t *buf, const int L, const int32_t *tw, const int sh)
 {
     const int stride = 2 * L;
     for (int32_t *blk = buf; blk < buf + 1024; blk += 4 * stride) {
@@ -303,7 +343,7 @@ static inline __attribute__((always_inline)) void arrayc_ns_spectral_r4_stage(in
 
 /* frame: 960 int16 (oldest first) -> X: 1026 int32 (bins 0..512, re/im), unnormalized
  * DFT_1024 of frame * window / 2^15 (|X| < 2^24.26 for any input). */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_forward_spectrum(const int16_t *frame, int32_t *X,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_forward_spectrum(const int16_t *frame, int32_t *X,
     const int16_t *window_q15, const uint16_t *fft_scatter, const int32_t *fft_twiddles_q31,
     const int32_t *cos_quarter_q31)
 {
@@ -471,7 +511,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_forward_spectrum(c
 /* Y: 1026 int32 (im of bins 0 and 512 ignored; components clamped to [-2^25, 2^25-1]) -> 480
  * output samples: inverse FFT (x4 guard), synthesis window, overlap-add with ola (480, Q4,
  * updated). work: 1024 int32 of scratch. */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_synthesize_hop(const int32_t *Y, int32_t *ola, int16_t *out,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_synthesize_hop(const int32_t *Y, int32_t *ola, int16_t *out,
     int32_t *work, const int32_t *synthesis_window_q30, const uint16_t *fft_scatter,
     const int32_t *fft_twiddles_q31, const int32_t *cos_quarter_q31)
 {
@@ -739,7 +779,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_synthesize_hop(con
  * ls < 0): a 16-bit weight times p is then one SMLAL (UMLAL for the unsigned wLo on the plain low
  * word) plus one MLA of the high part straight into the sum's high word. */
 #define ARRAYC_NS_BAND_CHUNK 96
-static inline __attribute__((always_inline)) void arrayc_ns_spectral_band_sums(const int32_t *X, const int16_t *comb_q15,
+static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) void arrayc_ns_spectral_band_sums(const int32_t *X, const int16_t *comb_q15,
     int64_t *den, int64_t *num, const uint16_t *band_edges_bins, const uint16_t *bin_weight_lo_q15)
 {
     uint64_t den_carry = 0, num_carry = 0;
@@ -843,7 +883,7 @@ static inline __attribute__((always_inline)) void arrayc_ns_spectral_band_sums(c
 }
 
 /* den-only variant (energies). */
-static inline __attribute__((always_inline)) void arrayc_ns_spectral_band_den(const int32_t *X, int64_t *den,
+static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) void arrayc_ns_spectral_band_den(const int32_t *X, int64_t *den,
     const uint16_t *band_edges_bins, const uint16_t *bin_weight_lo_q15)
 {
     uint64_t carry = 0;
@@ -866,7 +906,7 @@ static inline __attribute__((always_inline)) void arrayc_ns_spectral_band_den(co
 }
 
 /* energy[b] = sum_k w_b(k) rhu(|X_k|^2, 3): 34 int64, band energy in 2^-12 |X|^2 units. */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_energies(const int32_t *X, int64_t *energy,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_band_energies(const int32_t *X, int64_t *energy,
     const uint16_t *band_edges_bins, const uint16_t *bin_weight_lo_q15)
 {
     arrayc_ns_spectral_band_den(X, energy, band_edges_bins, bin_weight_lo_q15);
@@ -939,7 +979,7 @@ static inline int16_t arrayc_ns_spectral_ratio_q15(int64_t num, int64_t den)
 }
 
 /* log2 of each band energy in |X|^2 units, Q8.8 (34 int16), floor 0. */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_log_energy_q8(const int32_t *X, int16_t *log_energy_q8,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_band_log_energy_q8(const int32_t *X, int16_t *log_energy_q8,
     const uint16_t *band_edges_bins, const uint16_t *bin_weight_lo_q15, const uint16_t *log2_mantissa_q8)
 {
     int64_t e[34];
@@ -948,7 +988,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_log_energy_q8
 }
 
 /* rho_b = sum w C |X|^2 / sum w |X|^2 per band, Q15 (34 int16), 0 for a silent band. */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_comb_correlation_q15(const int32_t *X, const int16_t *comb_q15,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_band_comb_correlation_q15(const int32_t *X, const int16_t *comb_q15,
     int16_t *rho_q15, const uint16_t *band_edges_bins, const uint16_t *bin_weight_lo_q15)
 {
     int64_t den[34], num[34];
@@ -957,7 +997,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_comb_correlat
 }
 
 /* All three band features in one pass: energy (34 int64), log energy Q8 and comb correlation Q15. */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_features(const int32_t *X, const int16_t *comb_q15,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_band_features(const int32_t *X, const int16_t *comb_q15,
     int64_t *energy, int16_t *log_energy_q8, int16_t *rho_q15, const uint16_t *band_edges_bins,
     const uint16_t *bin_weight_lo_q15, const uint16_t *log2_mantissa_q8)
 {
@@ -972,7 +1012,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_band_features(cons
 /* 34 band values (Q15) -> 513 bins: g(k) = gHi + rhu(wLo (g[b] - gHi), 15) with gHi = g[b+1]
  * (g[33] above the last edge), i.e. rhu(wLo g[b] + (32768 - wLo) gHi, 15), computed as
  * (wLo (g[b] - gHi) + gHi 2^15 + 2^14) >> 15 (the same integer: gHi 2^15 is a multiple of 2^15). */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_interpolate_band_gains_q15(const int16_t *band_q15, int16_t *bin_q15,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_interpolate_band_gains_q15(const int16_t *band_q15, int16_t *bin_q15,
     const uint16_t *band_edges_bins, const uint16_t *bin_weight_lo_q15)
 {
     const uint16_t *wl = bin_weight_lo_q15;
@@ -1000,7 +1040,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_interpolate_band_g
 }
 
 /* Zero-phase 5-tap Hann comb at period_samples (48 kHz samples): C[k], 513 Q15; 0 = unvoiced. */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_comb_response_q15(const int32_t period_samples, int16_t *comb_q15,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_comb_response_q15(const int32_t period_samples, int16_t *comb_q15,
     const int16_t *comb_taps_q15, const int16_t *cos1024_q15)
 {
     int k;
@@ -1058,7 +1098,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_comb_response_q15(
 /* Y = sat32(rhu(X * g[bin], 15)) for all 1026 components (only X = -2^31, g = -32768 saturates).
  * On the DSP cores: SMMLAR with g << 17 and delta = rhu(g, 15), as in arrayc_ns_apply_band_gains;
  * g = -32768 (g << 17 = 0, delta = -1) is the saturating -X (QSUB). */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_apply_bin_gains_q15(const int32_t *X, const int16_t *gain_q15, int32_t *Y)
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_apply_bin_gains_q15(const int32_t *X, const int16_t *gain_q15, int32_t *Y)
 {
 #if ARRAYC_NS_SPECTRAL_ASM
     const int16_t *g = gain_q15;
@@ -1113,7 +1153,7 @@ static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_apply_bin_gains_q1
  * g(k) = (wLo (g[b] - gHi) + gHi 2^15 + 2^14) >> 15, the interpolation with the rounding folded into
  * the per-band constant. On the DSP cores rhu(X G, 15) is one SMMLAR: G << 17 wraps modulo 2^32 by
  * delta = rhu(G, 15) in {-1, 0, 1} times 2^32, so rhu(X (G << 17), 32) + delta X = rhu(X G, 15). */
-static ARRAYC_NOINLINE __attribute__((unused)) void arrayc_ns_apply_band_gains(const int32_t *X, const int16_t *gain_bands_q15,
+static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc_ns_apply_band_gains(const int32_t *X, const int16_t *gain_bands_q15,
     const int16_t *strength_bands_q15, const int16_t *comb_q15, int32_t *Y, const uint16_t *band_edges_bins,
     const uint16_t *bin_weight_lo_q15)
 {
@@ -6529,5 +6569,5 @@ void arrayc_voice_ns_process(const int32_t *const in[], int32_t *const out[])
     arrayc_noise_suppressor(&b_ns_cfg, in[0], sig_ns_0);
     ARRAYC_TRACE(0, sig_ns_0);
     ARRAYC_MARK(1);
-    memcpy(out[0], sig_ns_0, sizeof(int32_t) * ARRAYC_VOICE_NS_BLOCK_SIZE);
+    arrayc_copy_words(out[0], sig_ns_0, ARRAYC_VOICE_NS_BLOCK_SIZE);
 }

@@ -41,7 +41,8 @@ export function generateSources(program: FixedProgram): Map<string, string> {
   const NAME = cname.toUpperCase();
   const bufName = (ref: SignalRef) => ('input' in ref ? `in[${ref.input}]` : `sig_${ref.block}_${ref.channel}`);
 
-  const kernelFiles: string[] = [];
+  // The process function copies its outputs with arrayc_copy_words.
+  const kernelFiles: string[] = ['copyWords.c'];
   const tables: { ctype: string; name: string; length: number; body: string }[] = [];
   const state: { ctype: string; name: string; length: number }[] = [];
   const buffers: string[] = [];
