@@ -19,12 +19,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateSources } from '../src/codegen/generate.ts';
 import { writeFolderAtomic } from '../src/codegen/writeFolder.ts';
-import { runProgram } from '../src/fixed/reference.ts';
 import type { Block, FixedProgram } from '../src/fixed/program.ts';
-import { buildFirmware, runVectors } from '../src/toolchain/firmware.ts';
 import type { Target } from '../src/toolchain/targets.ts';
-import { SEGMENTS, interleave, prng, testVectors } from '../src/toolchain/vectors.ts';
-import { verifyTargets } from '../src/toolchain/verify.ts';
+import { SEGMENTS, prng, testVectors } from '../src/toolchain/vectors.ts';
+import { verifyTarget, verifyTargets } from '../src/toolchain/verify.ts';
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k) => a + k);
 const LONG = [512, 768, 1023, 1024, 1025, 1100, 1237];
@@ -190,13 +188,9 @@ describe('kernels generated per instance', () => {
     try {
       const dir = join(root, 'src');
       writeFolderAtomic(dir, generateSources(p));
-      const exe = await buildFirmware(dir, 'cortex-m4', join(root, 'build'), { extraCflags: PORTABLE });
-      const { output } = await runVectors(exe, 'cortex-m4', join(root, 'run'), interleave(INPUTS));
-      const expected = interleave(runProgram(p, INPUTS).outputs);
-      expect(output.length).toBe(expected.length);
-      let mismatches = 0;
-      for (let i = 0; i < expected.length; i++) if (output[i] !== expected[i]) mismatches++;
-      expect(mismatches).toBe(0);
+      const r = await verifyTarget(p, dir, 'cortex-m4', { inputs: INPUTS, extraCflags: PORTABLE });
+      expect(r.samples).toBe(INPUTS[0].length * p.outputs.length);
+      expect(r.mismatches, JSON.stringify(r.firstMismatch)).toBe(0);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

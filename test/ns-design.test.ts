@@ -1,7 +1,7 @@
 // The noise-suppressor design end to end: verify on host and the four QEMU cores on speech in
 // noise and adversarial vectors, the instruction budget from arrayc bench, render through the
 // bit-exact reference, the latency, and bad weights files named by layer.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +10,8 @@ import { createSuppressorCore } from '../src/fixed/ns/core.ts';
 import type { FixedProgram, NoiseSuppressorBlock } from '../src/fixed/program.ts';
 import { runProgram } from '../src/fixed/reference.ts';
 import { PROJECT_ROOT, buildDesign } from '../src/pipeline.ts';
-import { buildFirmware, runVectors } from '../src/toolchain/firmware.ts';
 import { speechLike } from '../src/toolchain/speech.ts';
+import { verifyTarget } from '../src/toolchain/verify.ts';
 import { prng } from '../src/toolchain/vectors.ts';
 import { runCli } from './helpers.ts';
 
@@ -44,23 +44,14 @@ describe('voice-ns: verify, bench, render', () => {
 
   it('a build with -fno-omit-frame-pointer keeps the spectral assembly and is bit-exact on cortex-m4', async () => {
     const program = JSON.parse(readFileSync(join(PROJECT_ROOT, 'generated', 'voice-ns', 'program.json'), 'utf8')) as FixedProgram;
-    const root = mkdtempSync(join(tmpdir(), 'arrayc-ns-fp-'));
-    try {
-      const exe = await buildFirmware(join(PROJECT_ROOT, 'generated', 'voice-ns'), 'cortex-m4', join(root, 'build'), { extraCflags: ['-fno-omit-frame-pointer'] });
-      // Speech-like signal in noise (voiced frames: pitch and comb), then full-scale squares.
-      const r = prng(7);
-      const speech = speechLike(48000, 24000);
-      const x = new Int32Array(48000);
-      for (let i = 0; i < x.length; i++) x[i] = i < 24000 ? Math.round(speech[i] * 2 ** 30) + ((r() | 0) >> 5) : i % 96 < 48 ? 2 ** 31 - 1 : -(2 ** 31);
-      const { output } = await runVectors(exe, 'cortex-m4', join(root, 'run'), x);
-      const expected = runProgram(program, [x]).outputs[0];
-      expect(output.length).toBe(expected.length);
-      let mismatches = 0;
-      for (let i = 0; i < expected.length; i++) if (output[i] !== expected[i]) mismatches++;
-      expect(mismatches).toBe(0);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    // Speech-like signal in noise (voiced frames: pitch and comb), then full-scale squares.
+    const r = prng(7);
+    const speech = speechLike(48000, 24000);
+    const x = new Int32Array(48000);
+    for (let i = 0; i < x.length; i++) x[i] = i < 24000 ? Math.round(speech[i] * 2 ** 30) + ((r() | 0) >> 5) : i % 96 < 48 ? 2 ** 31 - 1 : -(2 ** 31);
+    const v = await verifyTarget(program, join(PROJECT_ROOT, 'generated', 'voice-ns'), 'cortex-m4', { inputs: [x], extraCflags: ['-fno-omit-frame-pointer'] });
+    expect(v.samples).toBe(x.length);
+    expect(v.mismatches, JSON.stringify(v.firstMismatch)).toBe(0);
   }, 300_000);
 
   it('arrayc render writes the enhanced WAV, equal to the reference output', async () => {

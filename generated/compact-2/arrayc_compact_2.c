@@ -275,7 +275,7 @@ static ARRAYC_NOINLINE ARRAYC_MAYBE_UNUSED void arrayc_delay_q31(int32_t *line, 
 }
 
 /* Saturating adder: out = sat32(sum_k in[k]), summed exactly (64 bits). */
-static ARRAYC_NOINLINE ARRAYC_MAYBE_UNUSED void arrayc_add_sat_q31_exact(const int32_t *const *in, int nIn, int32_t *out, int n)
+static ARRAYC_NOINLINE void arrayc_add_sat_q31_exact(const int32_t *const *in, int nIn, int32_t *out, int n)
 {
     for (int i = 0; i < n; i++) {
         int64_t acc = 0;

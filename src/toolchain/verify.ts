@@ -98,6 +98,8 @@ export interface VerifyOptions {
   /** Names the vector segment of a frame, when `inputs` are the program's default vectors. */
   segmentAt?: (frame: number) => string;
   keep?: boolean;
+  /** Extra compiler flags for the firmware (e.g. forcing the portable kernels). */
+  extraCflags?: string[];
   onProgress?: (msg: string) => void;
 }
 
@@ -109,14 +111,14 @@ export async function verifyTarget(program: FixedProgram, srcDir: string, target
     const ref = opts.expected ? { outputs: opts.expected, railSamples: opts.railSamples ?? [] } : runProgram(program, inputs);
     const expected = ref.outputs;
     opts.onProgress?.(`${target}: building`);
-    const exe = await buildFirmware(srcDir, target, join(work, target, 'build'));
+    const exe = await buildFirmware(srcDir, target, join(work, target, 'build'), { extraCflags: opts.extraCflags });
     opts.onProgress?.(`${target}: running ${inputs[0].length} frames`);
     const frames = interleave(inputs);
     const { output } = await runVectors(exe, target, join(work, target, 'run'), frames);
     const { mismatches, first } = compare(program, expected, output, vectors?.segmentAt ?? opts.segmentAt ?? null);
     if (first && first.output !== '(all)') {
       opts.onProgress?.(`${target}: mismatch, locating the block with a trace build`);
-      const traceExe = await buildFirmware(srcDir, target, join(work, target, 'build-trace'), { extraCflags: ['-DARRAYC_TRACE_ENABLE'] });
+      const traceExe = await buildFirmware(srcDir, target, join(work, target, 'build-trace'), { extraCflags: [...(opts.extraCflags ?? []), '-DARRAYC_TRACE_ENABLE'] });
       // Only up to the block holding the first wrong output sample is needed.
       const upTo = (Math.floor(first.frame / program.blockSize) + 1) * program.blockSize;
       const cut = inputs.map((x) => x.subarray(0, Math.min(x.length, upTo)));

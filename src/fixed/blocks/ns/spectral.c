@@ -226,6 +226,21 @@ static inline ARRAYC_NS_SPECTRAL_FN __attribute__((always_inline)) void arrayc_n
     const int32_t hr = arrayc_ns_spectral_mulhi((p)[512], (w)[0], (p)[513], (w)[1]);          \
     const int32_t hi = arrayc_ns_spectral_mulhi((p)[513], (w)[0], (p)[512], -(w)[1])
 
+/* The same in the assembly loops of the last stage, [p] and [q] = [p] + 512 words, [w] advancing
+ * by one twiddle: hr in r11, hi in r12, and p[0], p[1] loaded into r4, r5. */
+#define ARRAYC_NS_R2_HALVES_ASM \
+    "1:\n\t" \
+    "ldrd r4, r5, [%[q]]\n\t" \
+    "ldrd r6, r8, [%[w]], #8\n\t" \
+    "smull r10, r11, r4, r6\n\t" \
+    "smlal r10, r11, r5, r8\n\t" \
+    "add r11, r11, r10, lsr #31\n\t" \
+    "rsb r8, r8, #0\n\t" \
+    "smull r10, r12, r5, r6\n\t" \
+    "smlal r10, r12, r4, r8\n\t" \
+    "add r12, r12, r10, lsr #31\n\t" \
+    "ldrd r4, r5, [%[p]]\n\t"
+
 /* The rest of a first-stage butterfly (x[0], x[256] and the outputs), shared by the loop whose
  * fourth input x[384] is a sample and the one where it is zero padding. */
 #define ARRAYC_NS_SPECTRAL_FWD_R4_REST \
@@ -331,17 +346,7 @@ static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc
         const int32_t *w2 = fft_twiddles_q31 + 504;
 #if ARRAYC_NS_SPECTRAL_ASM
         __asm__ volatile(
-            "1:\n\t"
-            "ldrd r4, r5, [%[q]]\n\t"
-            "ldrd r6, r8, [%[w]], #8\n\t"
-            "smull r10, r11, r4, r6\n\t"
-            "smlal r10, r11, r5, r8\n\t"
-            "add r11, r11, r10, lsr #31\n\t"
-            "rsb r8, r8, #0\n\t"
-            "smull r10, r12, r5, r6\n\t"
-            "smlal r10, r12, r4, r8\n\t"
-            "add r12, r12, r10, lsr #31\n\t"
-            "ldrd r4, r5, [%[p]]\n\t"
+            ARRAYC_NS_R2_HALVES_ASM
             "add r6, r4, r11, lsl #1\n\t"
             "add r8, r5, r12, lsl #1\n\t"
             "strd r6, r8, [%[p]], #8\n\t"
@@ -568,17 +573,7 @@ static ARRAYC_NOINLINE ARRAYC_NS_SPECTRAL_FN __attribute__((unused)) void arrayc
         int32_t *p = work, *q = work + 512;
         const int32_t *w2 = fft_twiddles_q31 + 504;
         __asm__ volatile(
-            "1:\n\t"
-            "ldrd r4, r5, [%[q]]\n\t"
-            "ldrd r6, r8, [%[w]], #8\n\t"
-            "smull r10, r11, r4, r6\n\t"
-            "smlal r10, r11, r5, r8\n\t"
-            "add r11, r11, r10, lsr #31\n\t"
-            "rsb r8, r8, #0\n\t"
-            "smull r10, r12, r5, r6\n\t"
-            "smlal r10, r12, r4, r8\n\t"
-            "add r12, r12, r10, lsr #31\n\t"
-            "ldrd r4, r5, [%[p]]\n\t"
+            ARRAYC_NS_R2_HALVES_ASM
             "add r4, r4, #1\n\t"
             "rsb r5, r5, #0\n\t"
             "add r6, r4, r11, lsl #1\n\t"
